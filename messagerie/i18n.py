@@ -1,0 +1,61 @@
+"""Translated strings for people.
+
+Catalogs are plain Python dictionaries in `messagerie/locale/<lang>.py`. That needs no
+compilation step (gettext's .mo files would be generated files to keep out of git and to
+build before every run) and PyInstaller collects them like any module. Keys are stable
+identifiers, values are `str.format` templates. French is the default; English is used when
+the settings or the system locale ask for it. A missing key falls back to French, then to
+the key itself, so a gap never crashes the app (a test checks there are no gaps).
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+from importlib import import_module
+
+LANGUAGES = ("fr", "en")
+DEFAULT_LANGUAGE = "fr"
+
+_catalogs: dict[str, dict[str, str]] = {}
+_current = DEFAULT_LANGUAGE
+
+
+def catalog(lang: str) -> dict[str, str]:
+    """Return the catalog of `lang`, loading it on first use."""
+    if lang not in _catalogs:
+        _catalogs[lang] = import_module(f"messagerie.locale.{lang}").MESSAGES
+    return _catalogs[lang]
+
+
+def system_language() -> str:
+    """Guess the user's language from the environment: English if it says so, else French."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var, "")
+        if value:
+            return "en" if value.lower().startswith("en") else DEFAULT_LANGUAGE
+    try:
+        lang = locale.getlocale()[0] or ""
+    except ValueError:
+        lang = ""
+    return "en" if lang.lower().startswith("en") else DEFAULT_LANGUAGE
+
+
+def set_language(lang: str | None) -> str:
+    """Use `lang` ("fr", "en"), or the system's language when it is None or unknown."""
+    global _current
+    _current = lang if lang in LANGUAGES else system_language()
+    return _current
+
+
+def current_language() -> str:
+    return _current
+
+
+def tr(key: str, **values: object) -> str:
+    """Translate `key` into the current language and fill in `values`."""
+    template = catalog(_current).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template

@@ -1,0 +1,471 @@
+"""The Messagerie wire protocol, sans-IO.
+
+This module never touches a socket, a thread or a window: bytes go in and messages come out
+(`Decoder.feed`), messages go in and bytes come out (`encode`). That keeps it testable byte by
+byte and lets the asyncio server, the client, the benchmarks and a stranger's client share it.
+
+A frame is a 4-byte unsigned big-endian length N (1 <= N <= MAX_FRAME) followed by N bytes of
+UTF-8 JSON holding one object whose string field `type` names the message. docs/PROTOCOL.md is
+the full description; keep the two in step.
+
+Peer input is checked with exceptions, never `assert`: a peer that breaks the rules raises
+`RemoteProtocolError` (we tell it why and drop it); our own misuse raises `LocalProtocolError`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+import unicodedata
+from dataclasses import MISSING, dataclass, fields
+from typing import Any, ClassVar
+
+from messagerie.errors import LocalProtocolError, RemoteProtocolError
+
+PROTOCOL_VERSION = 1
+
+# Limits that are part of the wire contract. Server-side policy (timeouts, caps, flood control)
+# lives in messagerie/limits.py.
+MAX_FRAME = 262_144
+MAX_TEXT = 16_000
+MAX_NAME = 40
+MAX_ID = 64
+MAX_ROOM_NAME = 80
+MAX_REASON = 200
+HEADER = struct.Struct(">I")
+
+# Stable error codes for a peer that broke the rules. The sentence for people is in the
+# catalogs under "error.<code>".
+FRAME_TOO_LARGE = "frame_too_large"
+EMPTY_FRAME = "empty_frame"
+BAD_UTF8 = "bad_utf8"
+BAD_JSON = "bad_json"
+NOT_AN_OBJECT = "not_an_object"
+UNKNOWN_TYPE = "unknown_type"
+BAD_FIELD = "bad_field"
+TEXT_TOO_LONG = "text_too_long"
+BAD_NAME = "bad_name"
+UNSUPPORTED_VERSION = "unsupported_version"
+UNEXPECTED_MESSAGE = "unexpected_message"
+
+# Characters that may not appear in a display name: they hide, reorder or fake text around them.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,%d}" % MAX_ID)
+# Lone surrogates can arrive through JSON "\ud800" escapes and cannot be encoded back to UTF-8.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# Control characters other than tab and newline have no business in a chat line.
+_TEXT_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def name_problem(name: object) -> str | None:
+    """Return why `name` is not an acceptable display name, or None if it is.
+
+    Used both for peer input and by the start view's field validation.
+    """
+    if not isinstance(name, str):
+        return "not_a_string"
+    if not name.strip():
+        return "empty"
+    if len(name) > MAX_NAME:
+        return "too_long"
+    for ch in name:
+        if ch in _BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
+            return "forbidden_character"
+    return None
+
+
+def text_problem(text: object) -> str | None:
+    """Return why `text` cannot be sent as a message, or None if it can."""
+    if not isinstance(text, str):
+        return "not_a_string"
+    if not text.strip():
+        return "empty"
+    if len(text) > MAX_TEXT:
+        return "too_long"
+    if _TEXT_CONTROL_RE.search(text) or _SURROGATE_RE.search(text):
+        return "forbidden_character"
+    return None
+
+
+# --- message types -------------------------------------------------------------------------
+
+MESSAGE_TYPES: dict[str, type[Message]] = {}
+
+
+def _message_type(cls: type[Message]) -> type[Message]:
+    MESSAGE_TYPES[cls.TYPE] = cls
+    return cls
+
+
+def _fail(code: str, error_cls: type[Exception], **details: object) -> None:
+    raise error_cls(code, **details)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Message:
+    """Base of every message. Subclasses are validated when built and when decoded.
+
+    Building an invalid message in our own code raises `LocalProtocolError`; decoding an
+    invalid one from a peer raises `RemoteProtocolError`. Both carry the same code.
+    """
+
+    TYPE: ClassVar[str] = ""
+    # Field names that differ on the wire (Python keyword `from`).
+    WIRE_NAMES: ClassVar[dict[str, str]] = {}
+
+    def __post_init__(self) -> None:
+        self._check(LocalProtocolError)
+
+    def _check(self, error_cls: type[Exception]) -> None:
+        """Validate fields; subclasses call `_fail(code, error_cls)`."""
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON object for this message, `type` first."""
+        obj: dict[str, Any] = {"type": self.TYPE}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                value = [v.to_wire() if isinstance(v, Message) else v for v in value]
+            obj[self.WIRE_NAMES.get(f.name, f.name)] = value
+        return obj
+
+    @classmethod
+    def from_wire(cls, obj: dict[str, Any]) -> Message:
+        """Build a message of this type from a decoded JSON object sent by a peer."""
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            key = cls.WIRE_NAMES.get(f.name, f.name)
+            if key in obj:
+                kwargs[f.name] = obj[key]
+            elif f.default is MISSING and f.default_factory is MISSING:
+                raise RemoteProtocolError(BAD_FIELD, field=key)
+        msg = object.__new__(cls)
+        for name, value in kwargs.items():
+            object.__setattr__(msg, name, value)
+        for f in fields(cls):
+            if f.name not in kwargs:
+                default = f.default if f.default is not MISSING else f.default_factory()
+                object.__setattr__(msg, f.name, default)
+        msg._convert_from_wire()
+        msg._check(RemoteProtocolError)
+        return msg
+
+    def _convert_from_wire(self) -> None:
+        """Turn nested JSON values into their Python form (lists to tuples, and so on)."""
+
+
+def _check_str(
+    value: object, name: str, error_cls: type[Exception], *, max_len: int, allow_empty=False
+) -> None:
+    if not isinstance(value, str) or len(value) > max_len or (not value and not allow_empty):
+        _fail(BAD_FIELD, error_cls, field=name)
+    if _SURROGATE_RE.search(value):
+        _fail(BAD_FIELD, error_cls, field=name)
+
+
+def _check_int(value: object, name: str, error_cls: type[Exception], *, minimum=0) -> None:
+    # bool is an int in Python but not in the protocol.
+    if type(value) is not int or value < minimum or value > 2**53:
+        _fail(BAD_FIELD, error_cls, field=name)
+
+
+def _check_id(value: object, name: str, error_cls: type[Exception]) -> None:
+    if not isinstance(value, str) or not _ID_RE.fullmatch(value):
+        _fail(BAD_FIELD, error_cls, field=name)
+
+
+def _check_name(value: object, error_cls: type[Exception]) -> None:
+    if name_problem(value) is not None:
+        _fail(BAD_NAME, error_cls)
+
+
+def _check_text(value: object, error_cls: type[Exception]) -> None:
+    problem = text_problem(value)
+    if problem == "too_long":
+        _fail(TEXT_TOO_LONG, error_cls, limit=MAX_TEXT)
+    if problem is not None:
+        _fail(BAD_FIELD, error_cls, field="text")
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class Hello(Message):
+    """Client -> server, first message: who I am and the last room sequence I have seen."""
+
+    TYPE: ClassVar[str] = "hello"
+    version: int
+    name: str
+    client_id: str
+    last_seq: int = 0
+
+    def _check(self, error_cls):
+        _check_int(self.version, "version", error_cls, minimum=1)
+        _check_name(self.name, error_cls)
+        _check_id(self.client_id, "client_id", error_cls)
+        _check_int(self.last_seq, "last_seq", error_cls)
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class Chat(Message):
+    """Server -> client: a message of the room with its sequence number (`type: "message"`)."""
+
+    TYPE: ClassVar[str] = "message"
+    WIRE_NAMES: ClassVar[dict[str, str]] = {"sender": "from"}
+    id: str
+    seq: int
+    sender: str
+    text: str
+    ts: float
+
+    def _check(self, error_cls):
+        _check_id(self.id, "id", error_cls)
+        _check_int(self.seq, "seq", error_cls, minimum=1)
+        _check_name(self.sender, error_cls)
+        _check_text(self.text, error_cls)
+        if type(self.ts) not in (int, float) or not 0 <= self.ts < 1e11:
+            _fail(BAD_FIELD, error_cls, field="ts")
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class Welcome(Message):
+    """Server -> client: the handshake succeeded. Holds the room's state and missed messages.
+
+    `history` holds the oldest missed messages that fit in one frame; any further missed
+    messages follow as ordinary `message` frames. A client treats every message whose `seq`
+    is at most `last_seq` as a catch-up.
+    """
+
+    TYPE: ClassVar[str] = "welcome"
+    room: str
+    name: str
+    participants: tuple[str, ...]
+    last_seq: int
+    history: tuple[Chat, ...] = ()
+
+    def _convert_from_wire(self):
+        for key in ("participants", "history"):
+            if not isinstance(getattr(self, key), list):
+                raise RemoteProtocolError(BAD_FIELD, field=key)
+        object.__setattr__(self, "participants", tuple(self.participants))
+        history = []
+        for item in self.history:
+            if not isinstance(item, dict) or item.get("type") != Chat.TYPE:
+                raise RemoteProtocolError(BAD_FIELD, field="history")
+            history.append(Chat.from_wire(item))
+        object.__setattr__(self, "history", tuple(history))
+
+    def _check(self, error_cls):
+        _check_str(self.room, "room", error_cls, max_len=MAX_ROOM_NAME, allow_empty=True)
+        _check_name(self.name, error_cls)
+        for participant in self.participants:
+            _check_name(participant, error_cls)
+        _check_int(self.last_seq, "last_seq", error_cls)
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class Say(Message):
+    """Client -> server: please post this text. `id` is chosen by the client, unique forever."""
+
+    TYPE: ClassVar[str] = "say"
+    id: str
+    text: str
+
+    def _check(self, error_cls):
+        _check_id(self.id, "id", error_cls)
+        _check_text(self.text, error_cls)
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class Ack(Message):
+    """Server -> client: your `say` with this id is stored under this sequence number."""
+
+    TYPE: ClassVar[str] = "ack"
+    id: str
+    seq: int
+
+    def _check(self, error_cls):
+        _check_id(self.id, "id", error_cls)
+        _check_int(self.seq, "seq", error_cls, minimum=1)
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class Joined(Message):
+    """Server -> client: someone entered the room."""
+
+    TYPE: ClassVar[str] = "joined"
+    name: str
+
+    def _check(self, error_cls):
+        _check_name(self.name, error_cls)
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class Left(Message):
+    """Server -> client: someone left. `reason` is a code: "bye", "timeout", "dropped"..."""
+
+    TYPE: ClassVar[str] = "left"
+    name: str
+    reason: str = ""
+
+    def _check(self, error_cls):
+        _check_name(self.name, error_cls)
+        _check_str(self.reason, "reason", error_cls, max_len=MAX_REASON, allow_empty=True)
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class Ping(Message):
+    """Either direction: are you there? The other side answers `pong` at once."""
+
+    TYPE: ClassVar[str] = "ping"
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class Pong(Message):
+    TYPE: ClassVar[str] = "pong"
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class Error(Message):
+    """Either direction: what went wrong, as a stable code and a sentence for people.
+
+    After sending an `error`, the server closes the connection.
+    """
+
+    TYPE: ClassVar[str] = "error"
+    code: str
+    message: str = ""
+
+    def _check(self, error_cls):
+        _check_str(self.code, "code", error_cls, max_len=MAX_ID)
+        _check_str(self.message, "message", error_cls, max_len=MAX_TEXT, allow_empty=True)
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class Bye(Message):
+    """Either direction: a clean leave. From the server, `reason` "room_closed" means the host
+    closed the room."""
+
+    TYPE: ClassVar[str] = "bye"
+    reason: str = ""
+
+    def _check(self, error_cls):
+        _check_str(self.reason, "reason", error_cls, max_len=MAX_REASON, allow_empty=True)
+
+
+# --- framing -------------------------------------------------------------------------------
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
+def encode(message: Message) -> bytes:
+    """Encode one message as a complete frame. The result can be written to many peers."""
+    return encode_object(message.to_wire())
+
+
+def encode_object(obj: dict[str, Any]) -> bytes:
+    """Frame an already-built JSON object (the server's hot path builds dicts directly)."""
+    payload = _dumps(obj).encode("utf-8")
+    if not 0 < len(payload) <= MAX_FRAME:
+        raise LocalProtocolError(FRAME_TOO_LARGE, limit=MAX_FRAME)
+    return HEADER.pack(len(payload)) + payload
+
+
+def frame_size(obj: dict[str, Any]) -> int:
+    """Size in bytes of the frame `encode_object(obj)` would produce."""
+    return HEADER.size + len(_dumps(obj).encode("utf-8"))
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+_loads = json.JSONDecoder(parse_constant=_reject_constant).decode
+
+
+def parse_payload(payload: bytes) -> dict[str, Any]:
+    """Decode one frame's payload into its JSON object, checking it is an object with a type."""
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RemoteProtocolError(BAD_UTF8) from None
+    try:
+        obj = _loads(text)
+    except (ValueError, RecursionError):
+        raise RemoteProtocolError(BAD_JSON) from None
+    if not isinstance(obj, dict):
+        raise RemoteProtocolError(NOT_AN_OBJECT)
+    if not isinstance(obj.get("type"), str):
+        raise RemoteProtocolError(BAD_FIELD, field="type")
+    return obj
+
+
+def decode_object(obj: dict[str, Any]) -> Message:
+    """Turn a parsed JSON object into its message class, validating every field."""
+    cls = MESSAGE_TYPES.get(obj["type"])
+    if cls is None:
+        raise RemoteProtocolError(UNKNOWN_TYPE, type=obj["type"][:MAX_ID])
+    return cls.from_wire(obj)
+
+
+class Decoder:
+    """Turns a byte stream, split anywhere, into messages.
+
+    After it raises `RemoteProtocolError` the stream is out of sync, so the decoder refuses
+    further input: the connection must be closed.
+    """
+
+    def __init__(self, max_frame: int = MAX_FRAME) -> None:
+        self._buffer = bytearray()
+        self._max_frame = max_frame
+        self._broken: RemoteProtocolError | None = None
+
+    def feed(self, data: bytes) -> list[Message]:
+        """Add bytes from the peer and return every complete message they finish."""
+        return [decode_object(obj) for obj in self.feed_objects(data)]
+
+    def feed_objects(self, data: bytes) -> list[dict[str, Any]]:
+        """Like `feed`, but stop at JSON objects (checked to have a string `type`).
+
+        The server uses this so that it can refuse an unexpected type before paying for a
+        full validation.
+        """
+        if self._broken is not None:
+            raise self._broken
+        buf = self._buffer
+        buf += data
+        out: list[dict[str, Any]] = []
+        start = 0
+        try:
+            while len(buf) - start >= HEADER.size:
+                (length,) = HEADER.unpack_from(buf, start)
+                if length == 0:
+                    raise RemoteProtocolError(EMPTY_FRAME)
+                if length > self._max_frame:
+                    raise RemoteProtocolError(FRAME_TOO_LARGE, limit=self._max_frame)
+                end = start + HEADER.size + length
+                if len(buf) < end:
+                    break
+                out.append(parse_payload(bytes(buf[start + HEADER.size : end])))
+                start = end
+        except RemoteProtocolError as exc:
+            self._broken = exc
+            raise
+        finally:
+            del buf[:start]
+        return out
+
+    @property
+    def buffered(self) -> int:
+        """Bytes received but not yet part of a complete frame."""
+        return len(self._buffer)
