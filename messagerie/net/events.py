@@ -1,0 +1,151 @@
+"""What the network core tells the front ends (the Tk window, headless mode, the self-test).
+
+Events are small frozen dataclasses created on the network thread and handed to the front
+end's callback. The callback must be thread-safe and quick: the GUI puts them on a
+`queue.Queue` that the Tk thread drains; headless mode prints them. `to_json()` gives the
+`--json` line documented in DESIGN.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    EVENT: ClassVar[str] = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"event": self.EVENT, **asdict(self)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Listening(Event):
+    """The room is open. `addresses` are the LAN addresses to give out, as "ip:port"."""
+
+    EVENT: ClassVar[str] = "listening"
+    host: str
+    port: int
+    name: str
+    addresses: tuple[str, ...]
+    tls: bool
+    fingerprint: str | None = None
+    safety_code: str | None = None
+    password: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Connected(Event):
+    """We joined a room (also sent again after each successful reconnect)."""
+
+    EVENT: ClassVar[str] = "connected"
+    host: str
+    port: int
+    name: str
+    room: str
+    participants: tuple[str, ...]
+    tls: bool
+    fingerprint: str | None = None
+    safety_code: str | None = None
+    reconnect: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Joined(Event):
+    """Someone entered the room. `address` is known on the host only."""
+
+    EVENT: ClassVar[str] = "joined"
+    name: str
+    address: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Left(Event):
+    EVENT: ClassVar[str] = "left"
+    name: str
+    address: str | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageReceived(Event):
+    """A message of the room, shown once whether it is live or a catch-up (`history`).
+
+    `own` is true for messages we sent ourselves, echoed back by the room.
+    """
+
+    EVENT: ClassVar[str] = "message"
+    id: str
+    seq: int
+    sender: str
+    text: str
+    ts: float
+    history: bool = False
+    own: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        out = {"event": self.EVENT, "id": self.id, "seq": self.seq, "from": self.sender}
+        out.update(text=self.text, ts=self.ts, own=self.own)
+        if self.history:
+            out["history"] = True
+        return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pending(Event):
+    """A message we typed is waiting in the outbox for the room's acknowledgement."""
+
+    EVENT: ClassVar[str] = "pending"
+    id: str
+    text: str
+    ts: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class Acked(Event):
+    """The room stored our message `id` under `seq`: it is delivered."""
+
+    EVENT: ClassVar[str] = "acked"
+    id: str
+    seq: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Disconnected(Event):
+    EVENT: ClassVar[str] = "disconnected"
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reconnecting(Event):
+    EVENT: ClassVar[str] = "reconnecting"
+    delay_s: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class Warning(Event):  # noqa: A001 - the event's name in --json output
+    """Something degraded but the chat goes on (for example history kept in memory only)."""
+
+    EVENT: ClassVar[str] = "warning"
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Failed(Event):
+    """An error. When `fatal`, the session has ended (Stopped follows)."""
+
+    EVENT: ClassVar[str] = "error"
+    code: str
+    message: str
+    fatal: bool = True
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stopped(Event):
+    """The session's network thread has finished. Always the last event."""
+
+    EVENT: ClassVar[str] = "stopped"
