@@ -36,6 +36,12 @@ log = logging.getLogger(__name__)
 CATCH_UP_PAGE = 200
 # Above this many buffered bytes, asyncio calls pause_writing() and the catch-up waits.
 WRITE_HIGH_WATER = 256 * 1024
+# Under load, flushes are spaced by this much per participant (capped), so that messages
+# arriving one by one still share writes: a flush costs about one system call per participant,
+# and a message that waits for the next flush waits at most the spacing. An idle room flushes at
+# once, so a lone message (and the latency benchmark) never waits. See docs/PERFORMANCE.md.
+FLUSH_SPACING_PER_PARTICIPANT_S = 10e-6
+MAX_FLUSH_SPACING_S = 0.004
 
 # Connection states.
 AWAITING_HELLO = "awaiting_hello"
@@ -265,6 +271,7 @@ class Room:
         self.connections: set[Participant] = set()
         self.broadcast: list[bytes] = []
         self.flush_scheduled = False
+        self.last_flush = 0.0  # loop time of the last flush
         self.closing = False
         self._sweeper: asyncio.TimerHandle | None = None
 
@@ -385,11 +392,20 @@ class Room:
         if not self.flush_scheduled:
             self.flush_scheduled = True
             # call_soon runs after every callback of this loop iteration: everything that
-            # arrived in this iteration leaves in one write per participant.
-            self.loop.call_soon(self.flush)
+            # arrived in this iteration leaves in one write per participant. Right after a
+            # flush, wait out the spacing so that the next one carries more messages.
+            spacing = min(
+                MAX_FLUSH_SPACING_S, len(self.participants) * FLUSH_SPACING_PER_PARTICIPANT_S
+            )
+            wait = self.last_flush + spacing - self.loop.time()
+            if wait > 0:
+                self.loop.call_later(wait, self.flush)
+            else:
+                self.loop.call_soon(self.flush)
 
     def flush(self) -> None:
         self.flush_scheduled = False
+        self.last_flush = self.loop.time()
         self.history.commit()
         if self.history.warning:
             self.on_event(events.Notice(code="storage", message=self.history.warning))
