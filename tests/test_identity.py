@@ -270,3 +270,10 @@ def test_other_handshake_failures_say_tls_failed(shared_identity):
 def test_looks_like_tls():
     assert not looks_like_tls(b'\x00\x00\x00\x10{"type":"hello"}')
     assert not looks_like_tls(b"\x16")
+
+
+def test_safety_code_test_vector():
+    # Published in docs/SECURITY-LAYER.md: a change here breaks other implementations.
+    fp = fingerprint(b"abc")
+    assert safety_code(fp) == "1992 2992 5165 5246"
+    assert safety_code("00" * 32) == "4103 7885 0894 6249"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import os
 
 import pytest
@@ -13,6 +15,7 @@ from messagerie.pake import (
     AttemptLimiter,
     PasswordClient,
     PasswordServer,
+    _confirmation_macs,
     forget_password,
     load_password,
     save_password,
@@ -243,3 +246,30 @@ def test_damaged_password_file_is_set_aside(tmp_path):
     (tmp_path / PASSWORD_FILE).write_bytes(b"\xff\xfe")
     assert load_password(tmp_path) is None
     assert not (tmp_path / PASSWORD_FILE).exists()
+
+
+def test_confirmation_macs_test_vector():
+    # The documented derivation, recomputed step by step, and the vector published in
+    # docs/SECURITY-LAYER.md: a change here breaks other implementations.
+    key, msg_a, msg_b, fp = bytes(range(32)), b"A" + b"\x01" * 32, b"B" + b"\x02" * 32, "ab" * 32
+
+    def lp(x: bytes) -> bytes:
+        return len(x).to_bytes(4, "big") + x
+
+    th = hashlib.sha256(
+        b"messagerie-pake-v1"
+        + lp(b"messagerie-client")
+        + lp(b"messagerie-server")
+        + lp(msg_a)
+        + lp(msg_b)
+        + lp(bytes.fromhex(fp))
+    ).digest()
+    prk = hmac.new(th, key, "sha256").digest()
+    k_client = hmac.new(prk, b"messagerie-pake-v1 client confirm\x01", "sha256").digest()
+    k_server = hmac.new(prk, b"messagerie-pake-v1 server confirm\x01", "sha256").digest()
+    client_mac = hmac.new(k_client, b"client" + th, "sha256").digest()
+    server_mac = hmac.new(k_server, b"server" + th, "sha256").digest()
+
+    assert _confirmation_macs(key, msg_a, msg_b, fp) == (client_mac, server_mac)
+    assert client_mac.hex() == "91b7e8182e11bbe8377a7ccf6cbc8efb090194800da041108c4c3ac7c5032f18"
+    assert server_mac.hex() == "2a5a27e60f83df24ee511ddc77672b5bdc0ffb212c2482440d57fe7c18f38971"
