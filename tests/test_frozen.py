@@ -51,7 +51,8 @@ class JsonProcess:
             env=env,
             cwd=ROOT,
         )
-        self.lines: queue.Queue[bytes] = queue.Queue()
+        # None marks the end of stdout, so that a child that died fails the test at once.
+        self.lines: queue.Queue[bytes | None] = queue.Queue()
         self.seen: list[dict] = []
         # stderr is drained too: a full pipe would block the child while it logs.
         self.errors: list[bytes] = []
@@ -61,6 +62,7 @@ class JsonProcess:
     def _read(self) -> None:
         for line in self.process.stdout:
             self.lines.put(line)
+        self.lines.put(None)
 
     def _read_errors(self) -> None:
         for line in self.process.stderr:
@@ -72,6 +74,8 @@ class JsonProcess:
             try:
                 line = self.lines.get(timeout=EVENT_TIMEOUT_S)
             except queue.Empty:
+                line = None
+            if line is None:
                 log = b"".join(self.errors[-20:]).decode(errors="replace")
                 pytest.fail(f"no {event!r} from {self.command[0]}; seen: {self.seen}\n{log}")
             data = json.loads(line)

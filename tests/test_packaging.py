@@ -33,7 +33,9 @@ def test_yaml_passes_yamllint(path):
 @pytest.mark.parametrize(("name", "size"), [("png", 512), ("ico", 256), ("icns", 1024)])
 def test_icons_exist(name, size):
     with Image.open(ROOT / "build" / f"icon.{name}") as icon:
-        assert max(icon.info.get("sizes", [icon.size])) == (size, size)
+        # .ico lists (width, height); .icns lists (width, height, scale) for Retina sizes.
+        sizes = icon.info.get("sizes", [icon.size])
+        assert max(s[0] * (s[2] if len(s) == 3 else 1) for s in sizes) == size
 
 
 def test_version_info_template_fills():
