@@ -222,6 +222,9 @@ class Participant(asyncio.Protocol):
 
     def send_private(self, frame: bytes) -> None:
         self.private.append(frame)
+        if self.state != JOINED:
+            # Not in the fan-out list yet (password exchange): flushed on its own.
+            self.room.handshaking.add(self)
         self.room.schedule_flush()
 
     def fail(self, code: str, **details: object) -> None:
@@ -275,6 +278,8 @@ class Room:
         self.connections_per_ip: collections.Counter[str] = collections.Counter()
         self.connections: set[Participant] = set()
         self.broadcast: list[bytes] = []
+        # Connections still in the handshake that have frames to send.
+        self.handshaking: set[Participant] = set()
         self.flush_scheduled = False
         self.closing = False
         self._sweeper: asyncio.TimerHandle | None = None
@@ -390,6 +395,11 @@ class Room:
         if self.history.warning:
             self.on_event(events.Notice(code="storage", message=self.history.warning))
             self.history.warning = None
+        for conn in self.handshaking:
+            if conn.state == AWAITING_HELLO and conn.private:
+                conn.transport.write(b"".join(conn.private))
+                conn.private = []
+        self.handshaking.clear()
         frames = self.broadcast
         self.broadcast = []
         blob = b"".join(frames) if frames else b""
