@@ -38,7 +38,7 @@ KEY_FILE = "key.pem"
 COMMON_NAME = "Messagerie"
 VALIDITY_DAYS = 20 * 365
 
-# Safety code derivation (docs/SECURITY-LAYER.md). The stretching makes it expensive to grind
+# Safety code derivation (docs/PROTOCOL.md, section 10). The stretching makes it expensive to grind
 # a certificate whose 16-digit code matches someone else's: a client never checks the
 # certificate's self-signature, so an attacker can vary its bytes for free, and 10**16
 # plain SHA-256 trials are within reach of a few GPUs. 20,000 rounds cost ~8 ms here, once

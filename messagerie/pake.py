@@ -34,7 +34,7 @@ pw·M and Y* = y·G + pw·N with fresh random x and y. For a candidate password 
 random points; checking a guess against a MAC needs the shared point x·y·G, i.e. solving
 Diffie-Hellman. (All of it travels inside TLS besides.)
 
-Derivations (also in docs/SECURITY-LAYER.md):
+Derivations (also in docs/PROTOCOL.md, section 10):
     pw        = NFC-normalised password, UTF-8
     SPAKE2    = spake2 0.9, Ed25519 group, A = client with idA = b"messagerie-client",
                 B = server with idB = b"messagerie-server"; msg_A, msg_B are the 33-byte

@@ -273,7 +273,7 @@ def test_looks_like_tls():
 
 
 def test_safety_code_test_vector():
-    # Published in docs/SECURITY-LAYER.md: a change here breaks other implementations.
+    # Published in docs/PROTOCOL.md, section 10: a change here breaks other implementations.
     fp = fingerprint(b"abc")
     assert safety_code(fp) == "1992 2992 5165 5246"
     assert safety_code("00" * 32) == "4103 7885 0894 6249"

@@ -250,7 +250,7 @@ def test_damaged_password_file_is_set_aside(tmp_path):
 
 def test_confirmation_macs_test_vector():
     # The documented derivation, recomputed step by step, and the vector published in
-    # docs/SECURITY-LAYER.md: a change here breaks other implementations.
+    # docs/PROTOCOL.md, section 10: a change here breaks other implementations.
     key, msg_a, msg_b, fp = bytes(range(32)), b"A" + b"\x01" * 32, b"B" + b"\x02" * 32, "ab" * 32
 
     def lp(x: bytes) -> bytes:
