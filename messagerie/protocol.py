@@ -50,8 +50,10 @@ UNSUPPORTED_VERSION = "unsupported_version"
 UNEXPECTED_MESSAGE = "unexpected_message"
 
 # Characters that may not appear in a display name: they hide, reorder or fake text around them.
-_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,%d}" % MAX_ID)
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+_ID_RE = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_ID}}}")
 # Lone surrogates can arrive through JSON "\ud800" escapes and cannot be encoded back to UTF-8.
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 # Control characters other than tab and newline have no business in a chat line.

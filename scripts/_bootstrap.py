@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import sys
 import venv
 from pathlib import Path
 
@@ -32,8 +31,6 @@ def _stamp_for(extras: tuple[str, ...]) -> str:
 
 def ensure_venv(extras: tuple[str, ...] = ()) -> Path:
     """Return the venv's python, creating the venv and installing the project if needed."""
-    if sys.version_info < (3, 11):
-        sys.exit("Messagerie demande Python 3.11 ou plus récent / needs Python 3.11+.")
     python = venv_python()
     if not python.exists():
         print(f"Création de l'environnement {VENV} ...", flush=True)

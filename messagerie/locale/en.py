@@ -46,6 +46,13 @@ MESSAGES = {
     "line.reconnecting": "Reconnecting in {delay} s...",
     "line.listening": "Discussion open on {addresses}",
     "line.room_closed": "The host closed the discussion.",
+    "error.handshake_failed": "The server closed the connection while it was being set up. It may use encryption, or not (--no-tls on one side only).",
+    "error.tls_failed": "The encrypted connection with {host}:{port} failed ({detail}). Is the server really an encrypted Messagerie?",
+    "error.replaced": "This connection was replaced by a newer one from the same participant.",
+    "warning.database_corrupt": "A chat file was damaged: it was set aside ({path}) and a new one was created.",
+    "warning.database_memory": "Cannot write to {path} ({detail}). The chat goes on, but will not be kept after closing.",
+    "line.safety_code": "Safety code: {code}",
+    "line.not_encrypted": "Warning: this discussion is not encrypted.",
     # GUI
     "gui.app_title": "Messagerie",
     "gui.title_unread": "({count}) Messagerie",

@@ -50,6 +50,13 @@ MESSAGES = {
     "line.reconnecting": "Reconnexion dans {delay} s...",
     "line.listening": "Discussion ouverte sur {addresses}",
     "line.room_closed": "L'hôte a fermé la discussion.",
+    "error.handshake_failed": "Le serveur a fermé la connexion pendant l'ouverture. Il utilise peut-être le chiffrement, ou l'inverse (option --no-tls d'un seul côté).",
+    "error.tls_failed": "La connexion chiffrée avec {host}:{port} a échoué ({detail}). Le serveur est-il bien une Messagerie chiffrée ?",
+    "error.replaced": "Cette connexion a été remplacée par une plus récente du même participant.",
+    "warning.database_corrupt": "Un fichier de discussion était endommagé : il a été mis de côté ({path}) et un nouveau a été créé.",
+    "warning.database_memory": "Impossible d'écrire dans {path} ({detail}). La discussion continue, mais ne sera pas gardée après la fermeture.",
+    "line.safety_code": "Code de sécurité : {code}",
+    "line.not_encrypted": "Attention : discussion non chiffrée.",
     # GUI
     "gui.app_title": "Messagerie",
     "gui.title_unread": "({count}) Messagerie",

@@ -125,7 +125,7 @@ class Reconnecting(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Warning(Event):  # noqa: A001 - the event's name in --json output
+class Notice(Event):
     """Something degraded but the chat goes on (for example history kept in memory only)."""
 
     EVENT: ClassVar[str] = "warning"

@@ -1,0 +1,82 @@
+"""What each side needs for TLS, identity pinning and the room password.
+
+The network code asks these two objects for an SSL context, a peer check and a password
+exchange; it never deals with certificates or known-hosts files itself. With `tls=False`
+(`--no-tls`, for diagnostics and benchmarks) everything here is None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from messagerie.limits import Limits
+
+
+@dataclass
+class ServerSecurity:
+    ssl_context: Any = None
+    fingerprint: str | None = None
+    safety_code: str | None = None
+    authenticator: Any = None
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def create(
+        cls, *, data_dir: Path, tls: bool, password: str | None, limits: Limits
+    ) -> ServerSecurity:
+        security = cls()
+        if tls:
+            # Imported here so that --no-tls and headless tools never load the TLS stack.
+            from messagerie import identity
+
+            ident = identity.load_or_create_identity(data_dir)
+            if ident.warning:
+                security.warnings.append(ident.warning)
+            security.ssl_context = identity.server_context(ident)
+            security.fingerprint = ident.fingerprint
+            security.safety_code = ident.safety_code
+        if password:
+            from messagerie.net.auth import PasswordAuthenticator
+
+            security.authenticator = PasswordAuthenticator(
+                password=password, fingerprint=security.fingerprint, limits=limits
+            )
+        return security
+
+
+@dataclass
+class ClientSecurity:
+    ssl_context: Any = None
+    verify_peer: Any = None
+    authenticate: Any = None
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        data_dir: Path,
+        tls: bool,
+        password: str | None,
+        trust_new: bool,
+        host: str,
+        port: int,
+    ) -> ClientSecurity:
+        security = cls()
+        if tls:
+            from messagerie import identity
+            from messagerie.known_hosts import KnownHosts
+            from messagerie.net.pinning import PeerPinning
+
+            known = KnownHosts(data_dir / "known_hosts.json")
+            if known.warning:
+                security.warnings.append(known.warning)
+            security.ssl_context = identity.client_context()
+            security.verify_peer = PeerPinning(known, host, port, trust_new=trust_new)
+        if password:
+            from messagerie.net.auth import password_exchange
+
+            security.authenticate = password_exchange(password)
+        return security

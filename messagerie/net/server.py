@@ -1,0 +1,487 @@
+"""The room: an asyncio server that many participants join, the host among them.
+
+Speed comes from three rules (see docs/PERFORMANCE.md for the measurements):
+1. Each message is encoded once, whatever the number of recipients.
+2. Frames are not written as they are produced. They are queued, and one flush per event-loop
+   iteration commits the history (so acks mean "stored") and then makes ONE write per
+   participant: the same bytes object for everyone who only needs the broadcast, which is one
+   TLS record per participant instead of one per message.
+3. There is no per-message Python work per recipient.
+
+Protection: a per-IP connection cap, a room cap, a handshake timeout, ping-based liveness, a
+token bucket that slows a flooding sender by pausing reads from it (never dropping its
+messages), and a send-buffer cap that drops a participant who stops reading.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from messagerie import protocol
+from messagerie.errors import RemoteProtocolError
+from messagerie.history import HistoryStore
+from messagerie.i18n import tr
+from messagerie.limits import Limits
+from messagerie.net import events
+
+log = logging.getLogger(__name__)
+
+# How many stored messages are read and written per step of a catch-up. The catch-up goes on
+# when the participant's transport drains, so a long backlog never fills the send buffer.
+CATCH_UP_PAGE = 200
+# Above this many buffered bytes, asyncio calls pause_writing() and the catch-up waits.
+WRITE_HIGH_WATER = 256 * 1024
+
+# Connection states.
+AWAITING_HELLO = "awaiting_hello"
+AUTHENTICATING = "authenticating"
+JOINED = "joined"
+CLOSED = "closed"
+
+
+class Participant(asyncio.Protocol):
+    """One TCP (or TLS) connection to the room."""
+
+    def __init__(self, room: Room) -> None:
+        self.room = room
+        self.transport: asyncio.Transport | None = None
+        self.address = "?"
+        self.state = AWAITING_HELLO
+        self.name = ""
+        self.client_id = ""
+        self.decoder = protocol.Decoder(room.limits.max_frame)
+        self.last_heard = time.monotonic()
+        # Frames for this participant only (welcome, ack, pong, error), written before the
+        # broadcast at the next flush.
+        self.private: list[bytes] = []
+        # Index into the room's broadcast queue from which this participant receives; a
+        # participant who joins mid-iteration must not get frames queued before it joined.
+        self.broadcast_from = 0
+        # Catch-up: send stored messages with seq in (catch_up_after, catch_up_until].
+        self.catching_up = False
+        self.catch_up_after = 0
+        self.write_paused = False
+        # Flood control: a token bucket, and the messages waiting while reads are paused.
+        self.tokens = float(room.limits.flood_burst)
+        self.tokens_at = time.monotonic()
+        self.backlog: collections.deque[dict[str, Any]] = collections.deque()
+        self.reading_paused = False
+        self.timer: asyncio.TimerHandle | None = None
+        self.auth: Any = None
+
+    # --- asyncio callbacks ---
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        peer = transport.get_extra_info("peername")
+        self.address = peer[0] if peer else "?"
+        transport.set_write_buffer_limits(high=WRITE_HIGH_WATER)  # type: ignore[attr-defined]
+        refusal = self.room.admit(self)
+        if refusal:
+            self.fail(refusal)
+            return
+        self.timer = self.room.loop.call_later(
+            self.room.limits.handshake_timeout_s, self._handshake_expired
+        )
+
+    def data_received(self, data: bytes) -> None:
+        if self.state == CLOSED:
+            return
+        self.last_heard = time.monotonic()
+        try:
+            objects = self.decoder.feed_objects(data)
+        except RemoteProtocolError as exc:
+            self.fail(exc.code, **exc.details)
+            return
+        if self.backlog or self.reading_paused:
+            self.backlog.extend(objects)
+            return
+        for index, obj in enumerate(objects):
+            if self.state == CLOSED:
+                return
+            if not self.handle(obj):
+                # Flood control paused us: keep the rest for later, in order.
+                self.backlog.extend(objects[index + 1 :])
+                return
+
+    def eof_received(self) -> bool:
+        return False  # close our side too
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.timer:
+            self.timer.cancel()
+        previous, self.state = self.state, CLOSED
+        self.room.remove(self, was_joined=previous == JOINED, reason="dropped")
+
+    def pause_writing(self) -> None:
+        self.write_paused = True
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        if self.catching_up:
+            self.room.schedule_flush()
+
+    # --- message handling ---
+
+    def handle(self, obj: dict[str, Any]) -> bool:
+        """Handle one message; return False when flood control paused reading."""
+        kind = obj["type"]
+        try:
+            if self.state == JOINED:
+                if kind == "say":
+                    return self._say(obj)
+                if kind == "ping":
+                    self.send_private(_PONG)
+                elif kind == "pong":
+                    pass
+                elif kind == "bye":
+                    self.room.remove(self, was_joined=True, reason="bye")
+                    self.state = CLOSED
+                    self.transport.close()
+                else:
+                    self._unexpected(kind)
+            elif self.state == AWAITING_HELLO:
+                if kind != "hello":
+                    self._unexpected(kind)
+                hello = protocol.decode_object(obj)
+                if hello.version != protocol.PROTOCOL_VERSION:
+                    raise RemoteProtocolError(protocol.UNSUPPORTED_VERSION)
+                self.room.greet(self, hello)
+            elif self.state == AUTHENTICATING:
+                self.room.authenticate(self, obj)
+        except RemoteProtocolError as exc:
+            self.fail(exc.code, **exc.details)
+        return True
+
+    def _unexpected(self, kind: str) -> None:
+        if kind not in protocol.MESSAGE_TYPES and kind not in self.room.extra_types:
+            raise RemoteProtocolError(protocol.UNKNOWN_TYPE, type=kind[: protocol.MAX_ID])
+        raise RemoteProtocolError(protocol.UNEXPECTED_MESSAGE)
+
+    def _say(self, obj: dict[str, Any]) -> bool:
+        msg_id = obj.get("id")
+        text = obj.get("text")
+        # Inline checks rather than building a Say dataclass: this is the hot path.
+        if not isinstance(msg_id, str) or not protocol._ID_RE.fullmatch(msg_id):
+            raise RemoteProtocolError(protocol.BAD_FIELD, field="id")
+        problem = protocol.text_problem(text)
+        if problem == "too_long":
+            raise RemoteProtocolError(protocol.TEXT_TOO_LONG, limit=protocol.MAX_TEXT)
+        if problem:
+            raise RemoteProtocolError(protocol.BAD_FIELD, field="text")
+        self.room.post(msg_id, self.name, text, sender=self)
+        return self._take_token()
+
+    def _take_token(self) -> bool:
+        limits = self.room.limits
+        now = time.monotonic()
+        self.tokens = min(
+            float(limits.flood_burst),
+            self.tokens + (now - self.tokens_at) * limits.flood_rate_per_s,
+        )
+        self.tokens_at = now
+        self.tokens -= 1.0
+        if self.tokens >= 0:
+            return True
+        # Out of tokens: stop reading from this sender until one token is back. Its messages
+        # wait in the kernel's socket buffer and our backlog, so nothing is dropped; TCP
+        # flow control slows the sender itself down.
+        self.reading_paused = True
+        self.transport.pause_reading()
+        self.room.loop.call_later(-self.tokens / limits.flood_rate_per_s, self._resume_reading)
+        return False
+
+    def _resume_reading(self) -> None:
+        if self.state == CLOSED:
+            return
+        self.reading_paused = False
+        while self.backlog:
+            if self.state == CLOSED:
+                return
+            if not self.handle(self.backlog.popleft()):
+                return
+        self.transport.resume_reading()
+
+    # --- output ---
+
+    def send_private(self, frame: bytes) -> None:
+        self.private.append(frame)
+        self.room.schedule_flush()
+
+    def fail(self, code: str, **details: object) -> None:
+        """Tell the peer what it did wrong, then close. The room goes on."""
+        if self.state == CLOSED:
+            return
+        log.info("dropping %s (%s): %s", self.address, self.name or "-", code)
+        frame = protocol.encode(protocol.Error(code=code, message=tr(f"error.{code}", **details)))
+        previous, self.state = self.state, CLOSED
+        self.room.remove(self, was_joined=previous == JOINED, reason=code)
+        if self.transport and not self.transport.is_closing():
+            self.transport.write(b"".join([*self.private, frame]))
+            self.private.clear()
+            self.transport.close()
+
+    def _handshake_expired(self) -> None:
+        if self.state in (AWAITING_HELLO, AUTHENTICATING):
+            self.fail("handshake_timeout")
+
+
+_PONG = protocol.encode(protocol.Pong())
+_PING = protocol.encode(protocol.Ping())
+
+
+class Room:
+    """The chat room: participants, sequence numbers, history and the batched fan-out."""
+
+    def __init__(
+        self,
+        *,
+        loop: asyncio.AbstractEventLoop,
+        host_name: str,
+        history: HistoryStore,
+        limits: Limits,
+        on_event: Callable[[events.Event], None],
+        room_name: str = "",
+        authenticator: Any = None,
+    ) -> None:
+        self.loop = loop
+        self.limits = limits
+        self.history = history
+        self.on_event = on_event
+        self.room_name = room_name or host_name
+        self.host_name = host_name
+        # Optional password check (messagerie.net.auth); None means an open room.
+        self.authenticator = authenticator
+        self.extra_types: frozenset[str] = (
+            authenticator.message_types if authenticator else frozenset()
+        )
+        self.participants: dict[Participant, None] = {}  # joined, in join order
+        self.connections_per_ip: collections.Counter[str] = collections.Counter()
+        self.connections: set[Participant] = set()
+        self.broadcast: list[bytes] = []
+        self.flush_scheduled = False
+        self.closing = False
+        self._sweeper: asyncio.TimerHandle | None = None
+
+    # --- membership ---
+
+    def admit(self, conn: Participant) -> str | None:
+        """A new connection: return an error code to refuse it, or None to accept."""
+        if self.closing:
+            return "room_closed"
+        if self.connections_per_ip[conn.address] >= self.limits.max_connections_per_ip:
+            return "too_many_connections"
+        self.connections_per_ip[conn.address] += 1
+        self.connections.add(conn)
+        return None
+
+    def greet(self, conn: Participant, hello: protocol.Hello) -> None:
+        """Steps 2-3 of the handshake: authenticate if needed, then welcome."""
+        if len(self.participants) >= self.limits.max_participants:
+            raise RemoteProtocolError("room_full")
+        conn.client_id = hello.client_id
+        conn.catch_up_after = hello.last_seq
+        conn.requested_name = hello.name
+        if self.authenticator:
+            conn.state = AUTHENTICATING
+            self.authenticator.start(conn)
+        else:
+            self.welcome(conn)
+
+    def authenticate(self, conn: Participant, obj: dict[str, Any]) -> None:
+        """Pass a message of the password exchange to the authenticator."""
+        if obj["type"] not in self.extra_types:
+            conn._unexpected(obj["type"])
+        self.authenticator.receive(conn, obj)
+
+    def welcome(self, conn: Participant) -> None:
+        # A client that reconnects while its old connection still looks alive (a half-open
+        # TCP connection after a Wi-Fi drop) replaces it.
+        for other in list(self.participants):
+            if other.client_id == conn.client_id:
+                other.fail("replaced")
+        if len(self.participants) >= self.limits.max_participants:
+            raise RemoteProtocolError("room_full")
+        if conn.timer:
+            conn.timer.cancel()
+            conn.timer = None
+        conn.name = self._unique_name(conn.requested_name)
+        names = [self.host_name, *(p.name for p in self.participants), conn.name]
+        last_seq = self.history.last_seq
+        conn.send_private(
+            protocol.encode(
+                protocol.Welcome(
+                    room=self.room_name,
+                    name=conn.name,
+                    participants=tuple(names),
+                    last_seq=last_seq,
+                )
+            )
+        )
+        self.queue_broadcast(protocol.encode(protocol.Joined(name=conn.name)))
+        conn.state = JOINED
+        conn.broadcast_from = len(self.broadcast)
+        self.participants[conn] = None
+        if conn.catch_up_after > last_seq:
+            # The client knows a longer history than ours (the host's data was reset).
+            conn.catch_up_after = 0
+        if conn.catch_up_after == 0:
+            conn.catch_up_after = max(0, last_seq - self.limits.history_for_newcomers)
+        conn.catching_up = conn.catch_up_after < last_seq
+        self.on_event(events.Joined(name=conn.name, address=conn.address))
+
+    def _unique_name(self, wanted: str) -> str:
+        taken = {self.host_name.casefold(), *(p.name.casefold() for p in self.participants)}
+        if wanted.casefold() not in taken:
+            return wanted
+        for n in range(2, self.limits.max_participants + 2):
+            suffix = f" ({n})"
+            candidate = wanted[: protocol.MAX_NAME - len(suffix)] + suffix
+            if candidate.casefold() not in taken:
+                return candidate
+        raise RemoteProtocolError("room_full")
+
+    def remove(self, conn: Participant, *, was_joined: bool, reason: str) -> None:
+        if conn in self.connections:
+            self.connections.discard(conn)
+            self.connections_per_ip[conn.address] -= 1
+            if self.connections_per_ip[conn.address] <= 0:
+                del self.connections_per_ip[conn.address]
+        if was_joined and conn in self.participants:
+            del self.participants[conn]
+            if not self.closing:
+                self.queue_broadcast(protocol.encode(protocol.Left(name=conn.name, reason=reason)))
+                self.on_event(events.Left(name=conn.name, address=conn.address, reason=reason))
+
+    # --- messages ---
+
+    def post(self, msg_id: str, sender_name: str, text: str, sender: Participant | None) -> None:
+        """Store a message, acknowledge it to its sender and queue it for everyone."""
+        ts = round(time.time(), 3)
+        seq, is_new = self.history.add(msg_id, sender_name, text, ts)
+        if sender is not None:
+            sender.private.append(_ack_frame(msg_id, seq))
+        if is_new:
+            obj = {"type": "message", "id": msg_id, "seq": seq, "from": sender_name}
+            obj.update(text=text, ts=ts)
+            self.broadcast.append(protocol.encode_object(obj))
+            self.on_event(
+                events.MessageReceived(
+                    id=msg_id, seq=seq, sender=sender_name, text=text, ts=ts, own=sender is None
+                )
+            )
+        self.schedule_flush()
+
+    def queue_broadcast(self, frame: bytes) -> None:
+        self.broadcast.append(frame)
+        self.schedule_flush()
+
+    def schedule_flush(self) -> None:
+        if not self.flush_scheduled:
+            self.flush_scheduled = True
+            # call_soon runs after every callback of this loop iteration: everything that
+            # arrived in this iteration leaves in one write per participant.
+            self.loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        self.flush_scheduled = False
+        self.history.commit()
+        if self.history.warning:
+            self.on_event(events.Notice(code="storage", message=self.history.warning))
+            self.history.warning = None
+        frames = self.broadcast
+        self.broadcast = []
+        blob = b"".join(frames) if frames else b""
+        cap = self.limits.send_buffer_cap
+        for conn in list(self.participants) if blob else self._with_private():
+            transport = conn.transport
+            if conn.state != JOINED or transport.is_closing():
+                continue
+            if conn.catching_up:
+                self._catch_up(conn, frames)
+                continue
+            if conn.private or conn.broadcast_from:
+                parts = conn.private
+                parts.extend(frames[conn.broadcast_from :])
+                transport.write(b"".join(parts))
+                conn.private = []
+                conn.broadcast_from = 0
+            else:
+                transport.write(blob)
+            if transport.get_write_buffer_size() > cap:
+                conn.fail("slow_reader")
+
+    def _with_private(self) -> list[Participant]:
+        return [p for p in self.participants if p.private or p.catching_up]
+
+    def _catch_up(self, conn: Participant, frames: list[bytes]) -> None:
+        """Send stored messages to a participant who missed them, one page per drain.
+
+        Live messages are not sent meanwhile: they are in the history by now (the flush
+        committed first) and reach the participant in order through the catch-up itself.
+        Presence frames are kept, since they are not stored.
+        """
+        presence = [f for f in frames[conn.broadcast_from :] if not _is_message_frame(f)]
+        conn.broadcast_from = 0
+        out = conn.private
+        conn.private = []
+        out.extend(presence)
+        while not conn.write_paused and conn.catch_up_after < self.history.last_seq:
+            page = self.history.since(conn.catch_up_after, CATCH_UP_PAGE)
+            if not page:
+                break
+            out.extend(_message_frame(m) for m in page)
+            conn.catch_up_after = page[-1].seq
+            conn.transport.write(b"".join(out))
+            out = []
+        if out:
+            conn.transport.write(b"".join(out))
+        if conn.catch_up_after >= self.history.last_seq:
+            conn.catching_up = False
+
+    # --- liveness ---
+
+    def start_sweeper(self) -> None:
+        self._sweeper = self.loop.call_later(self.limits.ping_interval_s / 3, self._sweep)
+
+    def _sweep(self) -> None:
+        now = time.monotonic()
+        for conn in list(self.participants):
+            silent = now - conn.last_heard
+            if silent > self.limits.dead_peer_s:
+                conn.fail("peer_timeout")
+            elif silent > self.limits.ping_interval_s:
+                conn.send_private(_PING)
+        self.start_sweeper()
+
+    async def close(self) -> None:
+        """Tell everyone the room is closing, then close every connection."""
+        self.closing = True
+        if self._sweeper:
+            self._sweeper.cancel()
+        self.flush()
+        bye = protocol.encode(protocol.Bye(reason="room_closed"))
+        for conn in list(self.connections):
+            if conn.transport and not conn.transport.is_closing():
+                conn.transport.write(bye)
+                conn.transport.close()
+        self.history.close()
+
+
+def _ack_frame(msg_id: str, seq: int) -> bytes:
+    return protocol.encode_object({"type": "ack", "id": msg_id, "seq": seq})
+
+
+def _message_frame(m: Any) -> bytes:
+    obj = {"type": "message", "id": m.id, "seq": m.seq, "from": m.sender, "text": m.text}
+    obj["ts"] = m.ts
+    return protocol.encode_object(obj)
+
+
+def _is_message_frame(frame: bytes) -> bool:
+    return frame.startswith(b'{"type":"message"', protocol.HEADER.size)

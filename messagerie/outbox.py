@@ -1,0 +1,81 @@
+"""The joiner's outbox: every message typed waits here until the room acknowledges it.
+
+It lives in SQLite under the data dir, so messages typed while the host was unreachable, or
+just before the app was closed, are sent again (with the same id) at the next connection.
+The room removes duplicates by id, so a resent message appears once for everyone.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from messagerie import sqlite_store
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    room TEXT NOT NULL,
+    id TEXT NOT NULL UNIQUE,
+    text TEXT NOT NULL,
+    ts REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    id: str
+    text: str
+    ts: float
+
+
+class Outbox:
+    """Unacknowledged messages for one room (`room` is "host:port"), oldest first."""
+
+    def __init__(self, path: Path | None, room: str) -> None:
+        self.path = path
+        self.room = room
+        self._db, self.warning = sqlite_store.open_database(path, _SCHEMA)
+
+    def add(self, message: OutgoingMessage) -> None:
+        self._write(
+            "INSERT OR IGNORE INTO outbox (room, id, text, ts) VALUES (?, ?, ?, ?)",
+            (self.room, message.id, message.text, message.ts),
+        )
+
+    def remove(self, msg_id: str) -> bool:
+        """Forget an acknowledged message; return True if it was waiting."""
+        return self._write("DELETE FROM outbox WHERE id = ?", (msg_id,)) > 0
+
+    def pending(self) -> list[OutgoingMessage]:
+        rows = self._db.execute(
+            "SELECT id, text, ts FROM outbox WHERE room = ? ORDER BY position", (self.room,)
+        ).fetchall()
+        return [OutgoingMessage(*row) for row in rows]
+
+    def close(self) -> None:
+        try:
+            self._db.close()
+        except sqlite3.Error:
+            log.exception("closing the outbox")
+
+    def _write(self, sql: str, params: tuple) -> int:
+        try:
+            return self._db.execute(sql, params).rowcount
+        except sqlite3.Error as exc:
+            # The disk failed under us: go on in memory with what was waiting.
+            log.warning("outbox %s failed (%s); keeping it in memory", self.path, exc)
+            self.warning = sqlite_store.memory_warning(self.path, exc)
+            memory = sqlite_store.connect(sqlite_store.MEMORY, _SCHEMA)
+            try:
+                self._db.backup(memory)
+            except sqlite3.Error:
+                log.exception("could not copy the outbox to memory")
+            self.close()
+            self._db = memory
+            return self._db.execute(sql, params).rowcount

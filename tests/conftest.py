@@ -1,0 +1,137 @@
+"""Shared test helpers: event recorders that wait on conditions, sessions that always stop,
+and a check that no test leaves a thread behind."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from messagerie.limits import DEFAULT_LIMITS
+from messagerie.net import events
+from messagerie.net.session import HostSession, JoinSession
+
+WAIT_S = 15.0
+FAST_LIMITS = dataclasses.replace(
+    DEFAULT_LIMITS,
+    reconnect_min_s=0.05,
+    reconnect_max_s=0.3,
+    flood_burst=10_000,
+    flood_rate_per_s=10_000,
+)
+
+
+class Recorder:
+    """Collects a session's events (called on the network thread) and waits for conditions."""
+
+    def __init__(self) -> None:
+        self.events: list[events.Event] = []
+        self._cond = threading.Condition()
+
+    def __call__(self, event: events.Event) -> None:
+        with self._cond:
+            self.events.append(event)
+            self._cond.notify_all()
+
+    def wait_for(self, predicate: Callable[[list[events.Event]], object], timeout: float = WAIT_S):
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                result = predicate(self.events)
+                if result:
+                    return result
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"timed out; events so far: {self.events[-20:]}")
+                self._cond.wait(remaining)
+
+    def first(self, kind: type[events.Event], timeout: float = WAIT_S, **fields):
+        def match(evs):
+            for ev in evs:
+                if isinstance(ev, kind) and all(getattr(ev, k) == v for k, v in fields.items()):
+                    return ev
+            return None
+
+        return self.wait_for(match, timeout)
+
+    def of(self, kind: type[events.Event]) -> list:
+        with self._cond:
+            return [e for e in self.events if isinstance(e, kind)]
+
+    def texts(self) -> list[str]:
+        return [e.text for e in self.of(events.MessageReceived)]
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_threads():
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        extra = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+        if not extra:
+            return
+        time.sleep(0.02)
+    pytest.fail(f"threads left running: {extra}")
+
+
+@pytest.fixture
+def sessions(tmp_path: Path):
+    """Factory for host and join sessions that are all stopped at the end of the test."""
+    started: list = []
+    counter = iter(range(1000))
+
+    def host(*, tls: bool = False, limits=FAST_LIMITS, data_dir: Path | None = None, **kw):
+        rec = Recorder()
+        session = HostSession(
+            host="127.0.0.1",
+            port=kw.pop("port", 0),
+            data_dir=data_dir or tmp_path / "host",
+            on_event=rec,
+            limits=limits,
+            tls=tls,
+            **kw,
+        )
+        (data_dir or tmp_path / "host").mkdir(exist_ok=True)
+        session.start()
+        started.append(session)
+        listening = rec.first(events.Listening)
+        return session, rec, listening.port
+
+    def join(
+        port: int,
+        name: str = "Client",
+        *,
+        tls: bool = False,
+        limits=FAST_LIMITS,
+        data_dir: Path | None = None,
+        wait: bool = True,
+        **kw,
+    ):
+        rec = Recorder()
+        directory = data_dir or tmp_path / f"join{next(counter)}"
+        directory.mkdir(exist_ok=True)
+        session = JoinSession(
+            host="127.0.0.1",
+            port=port,
+            name=name,
+            data_dir=directory,
+            on_event=rec,
+            limits=limits,
+            tls=tls,
+            **kw,
+        )
+        session.start()
+        started.append(session)
+        if wait:
+            rec.first(events.Connected)
+        return session, rec
+
+    yield host, join
+    for session in reversed(started):
+        session.stop()
+        assert not session.running, f"{session} did not stop"

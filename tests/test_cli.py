@@ -1,0 +1,159 @@
+"""The real command line, end to end: `serve --headless` and `join --headless` subprocesses."""
+
+import socket
+
+import pytest
+
+from messagerie import __version__
+from tests.cli import Proc, run
+
+EXPECTED_FIELDS = {
+    "listening": {"host", "port", "addresses", "fingerprint", "safety_code"},
+    "connected": {"host", "port", "name", "participants", "fingerprint", "safety_code"},
+    "joined": {"name", "address"},
+    "message": {"id", "seq", "from", "text", "ts"},
+}
+
+
+@pytest.fixture
+def procs():
+    started: list[Proc] = []
+
+    def start(*args, **kw):
+        p = Proc(*args, **kw)
+        started.append(p)
+        return p
+
+    yield start
+    for p in started:
+        p.close()
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["plaintext", "tls"])
+def test_serve_and_three_joins_chat_through_the_command_line(procs, tmp_path, tls):
+    extra = [] if tls else ["--no-tls"]
+    server = procs("serve", "--headless", "--port", "0", *extra, data_dir=tmp_path / "s")
+    listening = server.event("listening")
+    assert EXPECTED_FIELDS["listening"] <= listening.keys()
+    port = listening["port"]
+    assert port > 0 and all(not a.startswith("0.0.0.0") for a in listening["addresses"])
+    assert (listening["fingerprint"] is not None) == tls
+    joins = []
+    for i in range(3):
+        p = procs(
+            "join",
+            f"127.0.0.1:{port}",
+            "--headless",
+            "--name",
+            f"P{i}",
+            *extra,
+            data_dir=tmp_path / f"j{i}",
+        )
+        connected = p.event("connected")
+        assert EXPECTED_FIELDS["connected"] <= connected.keys()
+        assert connected["name"] == f"P{i}"
+        if tls:
+            assert connected["fingerprint"] == listening["fingerprint"]
+            assert connected["safety_code"] == listening["safety_code"]
+        joins.append(p)
+    joined = server.event("joined", name="P2")
+    assert joined["address"] == "127.0.0.1"
+    for i, p in enumerate(joins):
+        p.send(f"Ça marche 🎉 {i}")
+    server.send("Bienvenue à tous")
+    everyone = [server, *joins]
+    orders = []
+    for p in everyone:
+        got = [p.event("message") for _ in range(4)]
+        assert all(EXPECTED_FIELDS["message"] <= m.keys() for m in got)
+        orders.append([(m["seq"], m["from"], m["text"]) for m in got])
+    assert all(o == orders[0] for o in orders)
+    assert sorted(t for *_, t in orders[0]) == sorted(
+        [*(f"Ça marche 🎉 {i}" for i in range(3)), "Bienvenue à tous"]
+    )
+    assert joins[0].finish() == 0
+    assert server.event("left", name="P0")["address"] == "127.0.0.1"
+    for p in joins[1:]:
+        assert p.finish() == 0
+    assert server.finish() == 0
+
+
+def test_human_output_reproduces_the_original_lines(procs, tmp_path):
+    server = procs(
+        "serve", "--headless", "--port", "0", "--no-tls", data_dir=tmp_path / "s", json_mode=False
+    )
+    assert server.wait_line(lambda line: line == "En attente de connexion...")
+    port = int(
+        server.wait_line(lambda line: line.startswith("Discussion ouverte sur")).rsplit(":", 1)[1]
+    )
+    client = procs(
+        "join",
+        f"127.0.0.1:{port}",
+        "--headless",
+        "--no-tls",
+        data_dir=tmp_path / "c",
+        json_mode=False,
+    )
+    assert client.wait_line(lambda line: line == "Connecté au serveur")
+    assert server.wait_line(lambda line: line == "Connexion établie avec 127.0.0.1")
+    client.send("bonjour")
+    assert server.wait_line(lambda line: line == "Client : bonjour")
+    server.send("salut")
+    assert client.wait_line(lambda line: line == "Serveur : salut")
+    assert client.finish() == 0
+    assert server.finish() == 0
+
+
+def test_version(tmp_path):
+    result = run("--version", data_dir=tmp_path)
+    assert result.returncode == 0 and __version__ in result.stdout
+
+
+def test_port_already_in_use_suggests_another(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run(
+            "serve", "--headless", "--host", "127.0.0.1", "--port", str(port), data_dir=tmp_path
+        )
+    assert result.returncode == 1
+    assert (
+        f"Le port {port} est déjà utilisé" in result.stdout and "Essayez le port" in result.stdout
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("port", ["abc", "70000", "-1"])
+def test_bad_port_is_a_usage_error(tmp_path, port):
+    result = run("serve", "--headless", "--port", port, data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "Port invalide" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_host(tmp_path):
+    result = run("join", "nulle-part.invalid:5566", "--headless", "--json", data_dir=tmp_path)
+    assert result.returncode == 1
+    assert '"code": "unknown_host"' in result.stdout and "Traceback" not in result.stderr
+
+
+def test_connection_refused_explains_likely_causes(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = run("join", f"127.0.0.1:{port}", "--headless", "--no-tls", data_dir=tmp_path)
+    assert result.returncode == 1
+    assert "Personne n'écoute" in result.stdout and "pare-feu" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_server_disappearing_mid_chat_is_reported_and_retried(procs, tmp_path):
+    server = procs("serve", "--headless", "--port", "0", "--no-tls", data_dir=tmp_path / "s")
+    port = server.event("listening")["port"]
+    client = procs("join", f"127.0.0.1:{port}", "--headless", "--no-tls", data_dir=tmp_path / "c")
+    client.event("connected")
+    server.proc.kill()
+    gone = client.event("disconnected")
+    assert gone["reason"] == "connection_lost" and gone["message"]
+    assert client.event("reconnecting")["delay_s"] > 0
+    assert client.finish() == 0

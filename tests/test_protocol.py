@@ -1,0 +1,190 @@
+"""The sans-IO protocol: framing, every message type, limits, hostile input."""
+
+import contextlib
+import json
+import random
+import struct
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from messagerie import protocol
+from messagerie.errors import LocalProtocolError, RemoteProtocolError
+
+SAMPLES = [
+    protocol.Hello(version=1, name="Client", client_id="abc-123", last_seq=7),
+    protocol.Welcome(
+        room="Bureau", name="Client (2)", participants=("Serveur", "Client (2)"), last_seq=3
+    ),
+    protocol.Say(id="m1", text="Ça marche 🎉"),
+    protocol.Ack(id="m1", seq=4),
+    protocol.Chat(id="m1", seq=4, sender="Zoé", text="ligne 1\nligne 2", ts=1795500000.125),
+    protocol.Joined(name="Client"),
+    protocol.Left(name="Client", reason="bye"),
+    protocol.Ping(),
+    protocol.Pong(),
+    protocol.Error(code="bad_json", message="Données reçues illisibles."),
+    protocol.Bye(reason="room_closed"),
+]
+
+
+def stream() -> bytes:
+    return b"".join(protocol.encode(m) for m in SAMPLES)
+
+
+def test_every_type_has_a_sample():
+    assert {type(m) for m in SAMPLES} == set(protocol.MESSAGE_TYPES.values())
+
+
+@pytest.mark.parametrize("message", SAMPLES, ids=lambda m: m.TYPE)
+def test_round_trip(message):
+    frame = protocol.encode(message)
+    (length,) = struct.unpack(">I", frame[:4])
+    assert length == len(frame) - 4
+    assert json.loads(frame[4:])["type"] == message.TYPE
+    assert protocol.Decoder().feed(frame) == [message]
+
+
+def test_chat_uses_from_on_the_wire():
+    obj = json.loads(protocol.encode(SAMPLES[4])[4:])
+    assert obj["from"] == "Zoé" and "sender" not in obj
+
+
+def test_whole_byte_by_byte_and_random_splits_agree():
+    data = stream()
+    whole = protocol.Decoder().feed(data)
+    decoder = protocol.Decoder()
+    one_by_one = [m for i in range(len(data)) for m in decoder.feed(data[i : i + 1])]
+    assert decoder.buffered == 0
+    rng = random.Random(1234)
+    for _ in range(50):
+        decoder = protocol.Decoder()
+        out, pos = [], 0
+        while pos < len(data):
+            step = rng.randint(1, 40)
+            out += decoder.feed(data[pos : pos + step])
+            pos += step
+        assert out == whole
+    assert whole == one_by_one == SAMPLES
+
+
+def test_byte_level_example_from_the_docs():
+    frame = protocol.encode(protocol.Ping())
+    assert frame == b'\x00\x00\x00\x0f{"type":"ping"}'
+
+
+def frame(payload: bytes) -> bytes:
+    return struct.pack(">I", len(payload)) + payload
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (struct.pack(">I", 100_000_000), protocol.FRAME_TOO_LARGE),
+        (struct.pack(">I", 0xFFFFFFFF), protocol.FRAME_TOO_LARGE),
+        (struct.pack(">I", 0), protocol.EMPTY_FRAME),
+        (frame(b"\xff\xfe{}"), protocol.BAD_UTF8),
+        (frame(b"{not json"), protocol.BAD_JSON),
+        (frame(b"[1, 2]"), protocol.NOT_AN_OBJECT),
+        (frame(b'{"type": 3}'), protocol.BAD_FIELD),
+        (frame(b'{"type": "teleport"}'), protocol.UNKNOWN_TYPE),
+        (frame(b'{"type": "say", "id": "x"}'), protocol.BAD_FIELD),
+        (
+            frame(b'{"type": "say", "id": "x", "text": "' + b"a" * 16_001 + b'"}'),
+            protocol.TEXT_TOO_LONG,
+        ),
+        (frame(b'{"type": "joined", "name": "a\\u202eb"}'), protocol.BAD_NAME),
+        (frame(b'{"type": "joined", "name": "a\\u0007"}'), protocol.BAD_NAME),
+        (frame(b'{"type": "joined", "name": "\\ud800"}'), protocol.BAD_NAME),
+        (frame(b'{"type": "ack", "id": "x", "seq": true}'), protocol.BAD_FIELD),
+        (frame(b'{"type": "ack", "id": "x", "seq": NaN}'), protocol.BAD_JSON),
+        (frame(b"[" * 100_000), protocol.BAD_JSON),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_hostile_input_raises_remote_error_with_code(data, code):
+    decoder = protocol.Decoder()
+    with pytest.raises(RemoteProtocolError) as info:
+        decoder.feed(data)
+    assert info.value.code == code
+    assert info.value.message and not info.value.message.startswith("error.")
+    if code in (
+        protocol.FRAME_TOO_LARGE,
+        protocol.EMPTY_FRAME,
+        protocol.BAD_UTF8,
+        protocol.BAD_JSON,
+    ):
+        # Framing is lost: the decoder refuses to go on (the connection must close).
+        with pytest.raises(RemoteProtocolError):
+            decoder.feed(protocol.encode(protocol.Ping()))
+
+
+def test_text_at_the_limit_is_accepted():
+    text = "é" * protocol.MAX_TEXT
+    assert protocol.Decoder().feed(protocol.encode(protocol.Say(id="m", text=text)))[0].text == text
+
+
+def test_building_invalid_messages_is_a_local_error():
+    with pytest.raises(LocalProtocolError) as info:
+        protocol.Say(id="m", text="x" * (protocol.MAX_TEXT + 1))
+    assert info.value.code == protocol.TEXT_TOO_LONG
+    with pytest.raises(LocalProtocolError):
+        protocol.Hello(version=1, name="", client_id="c")
+    with pytest.raises(LocalProtocolError):
+        protocol.Ack(id="has space", seq=1)
+
+
+def test_unknown_fields_are_ignored_for_forward_compatibility():
+    data = frame('{"type": "joined", "name": "Zoé", "colour": "blue"}'.encode())
+    assert protocol.Decoder().feed(data) == [protocol.Joined(name="Zoé")]
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("Zoé", None),
+        ("😀 Ana", None),
+        ("", "empty"),
+        ("   ", "empty"),
+        ("x" * 41, "too_long"),
+        ("a\u202eb", "forbidden_character"),
+        ("a\nb", "forbidden_character"),
+        (3, "not_a_string"),
+    ],
+)
+def test_name_problem(name, problem):
+    assert protocol.name_problem(name) == problem
+
+
+@settings(max_examples=2500, deadline=None)
+@given(st.binary(max_size=600))
+def test_random_bytes_only_raise_remote_protocol_error(data):
+    with contextlib.suppress(RemoteProtocolError):
+        protocol.Decoder().feed(data)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+        lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+        max_leaves=20,
+    ),
+    st.sampled_from(sorted(protocol.MESSAGE_TYPES)),
+)
+def test_random_json_objects_only_raise_remote_protocol_error(value, kind):
+    obj = {
+        "type": kind,
+        "id": value,
+        "text": value,
+        "name": value,
+        "seq": value,
+        "participants": value,
+        "last_seq": value,
+        "version": value,
+        "code": value,
+    }
+    payload = json.dumps(obj).encode()
+    with contextlib.suppress(RemoteProtocolError):
+        protocol.Decoder().feed(frame(payload))

@@ -1,0 +1,115 @@
+"""The room on real sockets (127.0.0.1, port 0), host and participants in this process."""
+
+import json
+import socket
+import struct
+
+from messagerie import protocol
+from messagerie.net import events
+
+
+def messages(rec, count):
+    return rec.wait_for(
+        lambda evs: (
+            [e for e in evs if isinstance(e, events.MessageReceived)][count - 1 :]
+            and [e for e in evs if isinstance(e, events.MessageReceived)]
+        )
+    )
+
+
+def test_host_and_three_participants_see_every_message_once_in_the_same_order(sessions):
+    host, join = sessions
+    server, host_rec, port = host()
+    clients = [join(port, name) for name in ("Ana", "Bob", "Ana")]
+    assert clients[2][1].first(events.Connected).name == "Ana (2)"
+    assert host_rec.first(events.Joined, name="Ana (2)").address == "127.0.0.1"
+    server.send("Ça marche 🎉 (hôte)")
+    for i, (session, _) in enumerate(clients):
+        session.send(f"Ça marche 🎉 {i}")
+    everyone = [host_rec] + [rec for _, rec in clients]
+    seen = [[(m.seq, m.id, m.sender, m.text) for m in messages(rec, 4)] for rec in everyone]
+    assert all(len(s) == 4 for s in seen)
+    assert all(s == seen[0] for s in seen), seen
+    assert [seq for seq, *_ in seen[0]] == [1, 2, 3, 4]
+    assert {text for *_, text in seen[0]} == {
+        "Ça marche 🎉 (hôte)",
+        *(f"Ça marche 🎉 {i}" for i in range(3)),
+    }
+    # Each sender's own message is flagged as its own and acknowledged.
+    for _session, rec in clients:
+        own = [m for m in rec.of(events.MessageReceived) if m.own]
+        assert len(own) == 1
+        assert rec.first(events.Acked, id=own[0].id).seq == own[0].seq
+
+
+def test_leaving_produces_left_for_the_others(sessions):
+    host, join = sessions
+    _, host_rec, port = host()
+    _ana, ana_rec = join(port, "Ana")
+    bob, _ = join(port, "Bob")
+    ana_rec.first(events.Joined, name="Bob")
+    bob.stop()
+    assert ana_rec.first(events.Left, name="Bob").reason == "bye"
+    assert host_rec.first(events.Left, name="Bob").address == "127.0.0.1"
+
+
+def test_newcomer_gets_recent_history_flagged_as_such(sessions):
+    host, join = sessions
+    server, host_rec, port = host()
+    for i in range(3):
+        server.send(f"avant {i}")
+    messages(host_rec, 3)
+    _, rec = join(port, "Zoé")
+    got = messages(rec, 3)
+    assert [m.text for m in got] == ["avant 0", "avant 1", "avant 2"]
+    assert all(m.history for m in got)
+
+
+def read_frames(sock: socket.socket) -> list[dict]:
+    data = b""
+    sock.settimeout(10)
+    while chunk := sock.recv(65536):
+        data += chunk
+    out = []
+    while data:
+        (n,) = struct.unpack(">I", data[:4])
+        out.append(json.loads(data[4 : 4 + n]))
+        data = data[4 + n :]
+    return out
+
+
+def test_a_frame_declaring_100_MB_is_refused_and_the_room_goes_on(sessions):
+    host, join = sessions
+    _server, host_rec, port = host()
+    with socket.create_connection(("127.0.0.1", port)) as raw:
+        raw.sendall(struct.pack(">I", 100_000_000) + b"x" * 1000)
+        frames = read_frames(raw)  # returns when the server closes
+    assert frames[-1]["type"] == "error" and frames[-1]["code"] == protocol.FRAME_TOO_LARGE
+    session, _rec = join(port, "Après")
+    session.send("toujours là")
+    assert host_rec.first(events.MessageReceived, text="toujours là").sender == "Après"
+
+
+def test_a_message_before_hello_is_refused(sessions):
+    host, _ = sessions
+    _, _, port = host()
+    with socket.create_connection(("127.0.0.1", port)) as raw:
+        raw.sendall(protocol.encode(protocol.Say(id="m", text="hop")))
+        frames = read_frames(raw)
+    assert frames == [
+        {"type": "error", "code": "unexpected_message", "message": frames[0]["message"]}
+    ]
+
+
+def test_history_and_sequence_survive_a_host_restart(sessions, tmp_path):
+    host, join = sessions
+    data = tmp_path / "persist"
+    server, rec, _port = host(data_dir=data)
+    server.send("premier")
+    rec.first(events.MessageReceived, text="premier")
+    server.stop()
+    server2, rec2, port2 = host(data_dir=data)
+    server2.send("second")
+    assert rec2.first(events.MessageReceived, text="second").seq == 2
+    _, joiner = join(port2, "Tard")
+    assert [m.text for m in messages(joiner, 2)] == ["premier", "second"]
