@@ -12,24 +12,27 @@ from typing import Any
 
 def run_gui(
     *,
-    settings_path_dir: Path,
-    mode: str | None,
-    host: str | None,
-    port: int | None,
-    name: str | None,
-    tls: bool,
-    password: str | None,
-    limits: Any,
+    data_dir: Path | None = None,
+    mode: str | None = None,
+    host: str | None = None,
+    port: int | None = None,
+    name: str | None = None,
+    tls: bool = True,
+    password: str | None = None,
+    limits: Any = None,
+    trust_new: bool = False,
+    settings_path_dir: Path | None = None,
 ) -> int:
     """Open the window and run until it is closed. Returns the process exit code.
 
-    `settings_path_dir` is the data folder (settings, identity, history). `mode` None opens
-    the start view; "serve" or "join" opens straight into a hosted or joined chat with the
-    given values, falling back to the remembered ones for values that are None. A direct
-    launch is remembered like values typed into the start view.
+    `data_dir` is the data folder (settings.json, identity, history); `settings_path_dir`
+    is accepted as an older name for it. `mode` None opens the start view; "serve" or
+    "join" opens straight into a hosted or joined chat with the given values, using the
+    remembered ones for values that are None. A direct launch is remembered like values
+    typed into the start view. `trust_new` (join only) accepts a changed server identity.
     """
     controller = build(
-        settings_path_dir=settings_path_dir,
+        data_dir=data_dir or settings_path_dir,
         mode=mode,
         host=host,
         port=port,
@@ -37,6 +40,7 @@ def run_gui(
         tls=tls,
         password=password,
         limits=limits,
+        trust_new=trust_new,
     )
     controller.root.mainloop()
     return 0
@@ -44,7 +48,7 @@ def run_gui(
 
 def build(
     *,
-    settings_path_dir: Path,
+    data_dir: Path | None,
     mode: str | None,
     host: str | None = None,
     port: int | None = None,
@@ -52,14 +56,16 @@ def build(
     tls: bool = True,
     password: str | None = None,
     limits: Any = None,
+    trust_new: bool = False,
 ) -> Any:
     """Create the window and its first view without entering the main loop (used by tests)."""
+    from messagerie import storage
     from messagerie.limits import DEFAULT_LIMITS
     from messagerie.ui.controller import Controller
     from messagerie.ui.dialogs import direct_launch_form
 
     controller = Controller(
-        data_dir=Path(settings_path_dir), tls=tls, limits=limits or DEFAULT_LIMITS
+        data_dir=storage.data_dir(data_dir), tls=tls, limits=limits or DEFAULT_LIMITS
     )
     if mode is None:
         controller.show_start()
@@ -73,7 +79,7 @@ def build(
         controller.remember(kind, name=name, host=given_host, port=port)
     controller.show_start(kind)
     if form.ok:
-        controller.start_session(kind, form)
+        controller.start_session(kind, form, trust_new=trust_new)
     else:
         controller.window.view.show_errors(kind, form.errors)
     return controller

@@ -239,7 +239,7 @@ class ChatView(ttk.Frame):
         elif isinstance(e, ev.Reconnecting):
             self.state = "reconnecting"
             h.add_system(tr("line.reconnecting", delay=f"{e.delay_s:.0f}"))
-        elif isinstance(e, ev.Warning):
+        elif isinstance(e, ev.Notice):
             h.add_system(e.message)
         elif isinstance(e, ev.Failed):
             h.add_system(e.message or tr(f"error.{e.code}"), error=True)

@@ -187,7 +187,7 @@ class Controller:
                 self._start_failed(event.code, event.message, event.details)
             else:
                 self.window.notify(event.message)
-        elif isinstance(event, ev.Warning):
+        elif isinstance(event, ev.Notice):
             self.window.notify(event.message)
 
     def _start_failed(self, code: str, message: str, details: dict[str, Any]) -> None:

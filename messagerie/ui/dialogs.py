@@ -6,7 +6,6 @@ values to use or the sentences to show next to the fields. Tests call them witho
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from dataclasses import dataclass, field
 
@@ -131,25 +130,14 @@ def window_title(unread: int) -> str:
 def shareable_addresses(addresses: tuple[str, ...] | list[str], host: str, port: int) -> list[str]:
     """The "ip:port" addresses a host can give to others: never 0.0.0.0 or ::.
 
-    The core reports them in Listening.addresses. When that is empty and the server listens
-    on one specific address, that address is the one to give.
+    The core reports them in Listening.addresses; if it reported none, work them out.
     """
-    good = [a for a in addresses if not a.startswith(("0.0.0.0", "[::]", ":::"))]
+    good = [a for a in addresses if not a.startswith(("0.0.0.0:", "[::]:"))]
     if good:
         return good
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return [f"{host}:{port}"] if host else []
-    if ip.is_unspecified:
-        from messagerie.lan import lan_addresses
+    from messagerie import lan
 
-        return [join_host_port(a, port) for a in lan_addresses()]
-    return [join_host_port(str(ip), port)]
-
-
-def join_host_port(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return lan.shareable_addresses(host, port)
 
 
 class UnreadTracker:
