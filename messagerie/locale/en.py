@@ -106,7 +106,6 @@ MESSAGES = {
     "gui.chat.status_connected": "Connected",
     "gui.chat.status_hosting": "Connected — {count} participant(s)",
     "gui.chat.status_connecting": "Connecting…",
-    "gui.chat.status_reconnecting": "Reconnecting…",
     "gui.chat.status_disconnected": "Disconnected",
     "gui.chat.not_encrypted": "not encrypted",
     "gui.chat.encrypted": "encrypted",
@@ -136,4 +135,7 @@ MESSAGES = {
     "gui.identity.new_code": "New code: {code}",
     "gui.identity.cancel": "Cancel",
     "gui.identity.trust": "Trust the new one",
+    "gui.notice.settings_not_saved": (
+        "Cannot save the settings in {path}: {detail}. The app works, but will not remember them."
+    ),
 }

@@ -114,7 +114,6 @@ MESSAGES = {
     "gui.chat.status_connected": "Connecté",
     "gui.chat.status_hosting": "Connecté — {count} participant(s)",
     "gui.chat.status_connecting": "Connexion…",
-    "gui.chat.status_reconnecting": "Reconnexion…",
     "gui.chat.status_disconnected": "Déconnecté",
     "gui.chat.not_encrypted": "non chiffré",
     "gui.chat.encrypted": "chiffré",
@@ -144,4 +143,8 @@ MESSAGES = {
     "gui.identity.new_code": "Nouveau code : {code}",
     "gui.identity.cancel": "Annuler",
     "gui.identity.trust": "Faire confiance au nouveau",
+    "gui.notice.settings_not_saved": (
+        "Impossible d'enregistrer les réglages dans {path} : {detail}. "
+        "L'application fonctionne, mais ne s'en souviendra pas."
+    ),
 }

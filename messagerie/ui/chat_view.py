@@ -46,6 +46,7 @@ class ChatView(ttk.Frame):
         self.state = "connecting"
         self.participants: list[str] = []
         self.addresses: list[str] = []
+        self._retry_in = 0.0
         self.columnconfigure(0, weight=1)
         self.rowconfigure(2, weight=1)
 
@@ -234,11 +235,14 @@ class ChatView(ttk.Frame):
         elif isinstance(e, ev.Connected):
             self.on_connected(e)
         elif isinstance(e, ev.Disconnected):
+            # Only the loss of a working connection goes into the history; the failed
+            # attempts of a reconnect loop just update the status line.
+            if self.state == "connected":
+                h.add_system(tr("line.disconnected", reason=e.message or e.reason), error=True)
             self.state = "disconnected"
-            h.add_system(tr("line.disconnected", reason=e.message or e.reason))
         elif isinstance(e, ev.Reconnecting):
             self.state = "reconnecting"
-            h.add_system(tr("line.reconnecting", delay=f"{e.delay_s:.0f}"))
+            self._retry_in = e.delay_s
         elif isinstance(e, ev.Notice):
             h.add_system(e.message)
         elif isinstance(e, ev.Failed):
@@ -305,7 +309,10 @@ class ChatView(ttk.Frame):
             text, style = {
                 "connecting": (tr("gui.chat.status_connecting"), "secondary"),
                 "connected": (tr("gui.chat.status_connected"), "success"),
-                "reconnecting": (tr("gui.chat.status_reconnecting"), "warning"),
+                "reconnecting": (
+                    tr("line.reconnecting", delay=f"{self._retry_in:.0f}"),
+                    "warning",
+                ),
                 "disconnected": (tr("gui.chat.status_disconnected"), "danger"),
             }[self.state]
         self.status.configure(text="● " + text, bootstyle=style)

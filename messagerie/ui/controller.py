@@ -92,9 +92,15 @@ class Controller:
             settings_mod.save(self.settings, self.data_dir)
         except StorageError as exc:
             log.warning("settings not saved: %s", exc.message)
-            if exc.message != self._last_storage_error:
-                self._last_storage_error = exc.message
-                self.window.notify(exc.message)
+            message = tr(
+                "gui.notice.settings_not_saved",
+                path=exc.details.get("path", self.data_dir),
+                detail=exc.details.get("detail", ""),
+            )
+            # Once is enough: the same failure on every theme click would be noise.
+            if message != self._last_storage_error:
+                self._last_storage_error = message
+                self.window.notify(message)
 
     # -- sessions -----------------------------------------------------------------------
 

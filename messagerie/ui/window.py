@@ -111,7 +111,7 @@ class MainWindow:
     def _build_notice(self) -> None:
         self.notice = ttk.Frame(self.root, padding=(16, 6), bootstyle="warning")
         self.notice.columnconfigure(0, weight=1)
-        self.notice_label = wrap_label(self.notice, bootstyle="inverse-warning")
+        self.notice_label = wrap_label(self.notice, bootstyle="@warning")
         self.notice_label.grid(row=0, column=0, sticky="ew")
         self.notice_close = ttk.Button(
             self.notice, text=tr("gui.notice.close"), bootstyle="warning", command=self.hide_notice
@@ -121,7 +121,7 @@ class MainWindow:
     def notify(self, message: str, *, kind: str = "warning") -> None:
         """Show a non-blocking message at the top of the window until dismissed."""
         self.notice.configure(bootstyle=kind)
-        self.notice_label.configure(text=message, bootstyle=f"inverse-{kind}")
+        self.notice_label.configure(text=message, bootstyle=f"@{kind}")
         self.notice_close.configure(text=tr("gui.notice.close"), bootstyle=kind)
         self.notice.grid(row=0, column=0, sticky="ew")
 
@@ -129,7 +129,7 @@ class MainWindow:
         self.notice.grid_remove()
 
     def notice_text(self) -> str:
-        return str(self.notice_label.cget("text")) if self.notice.winfo_ismapped() else ""
+        return str(self.notice_label.cget("text")) if self.notice.winfo_manager() else ""
 
     def report_exception(self, exc: type[BaseException], value: BaseException, tb: Any) -> None:
         log.error("internal error in a Tk callback", exc_info=(exc, value, tb))
