@@ -47,12 +47,57 @@ MESSAGES = {
     "line.listening": "Discussion open on {addresses}",
     "line.room_closed": "The host closed the discussion.",
     "error.handshake_failed": "The server closed the connection while it was being set up. It may use encryption, or not (--no-tls on one side only).",
-    "error.tls_failed": "The encrypted connection with {host}:{port} failed ({detail}). Is the server really an encrypted Messagerie?",
     "error.replaced": "This connection was replaced by a newer one from the same participant.",
     "warning.database_corrupt": "A chat file was damaged: it was set aside ({path}) and a new one was created.",
     "warning.database_memory": "Cannot write to {path} ({detail}). The chat goes on, but will not be kept after closing.",
     "line.safety_code": "Safety code: {code}",
     "line.not_encrypted": "Warning: this discussion is not encrypted.",
+    # Security
+    "error.wrong_password": "Wrong password.",
+    "error.too_many_attempts": (
+        "Too many password attempts from this address. Try again in a minute, "
+        "and check the password with the host."
+    ),
+    "error.password_required": "This discussion is protected by a password. Ask the host for it.",
+    "error.server_auth_failed": (
+        "The server did not prove it knows the password: connection stopped. "
+        "Someone on the network may be impersonating it."
+    ),
+    "error.identity_changed": (
+        "The identity of server {host} has changed. Old safety code: {old}. "
+        "New: {new}. If the host did not reinstall Messagerie, someone may be impersonating "
+        "it: compare the new code with the host before accepting it."
+    ),
+    "error.tls_required": (
+        "Cannot connect: one side encrypts the connection and the other does not. "
+        "Use the same version of Messagerie and the same encryption setting on both sides."
+    ),
+    "error.tls_failed": (
+        "The secure connection could not be set up. Check the address and that the host "
+        "runs a recent version of Messagerie."
+    ),
+    "error.identity_regenerated": (
+        "This server's identity was unreadable: a new one was created. People who joined "
+        "before will see “identity changed”: give them the new safety code."
+    ),
+    "error.identity_temporary": (
+        "Cannot save this server's identity in {path} ({detail}). A temporary identity is "
+        "used: next time, people will see “identity changed”."
+    ),
+    "error.known_hosts_reset": (
+        "The list of known servers was unreadable; it was set aside ({path}). "
+        "Servers will be treated as new: check their safety code."
+    ),
+    "label.safety_code": "Safety code",
+    "label.safety_code_hint": (
+        "Compare this code aloud with the host: if it is the same, nobody is standing between you."
+    ),
+    "label.encrypted": "encrypted",
+    "label.unencrypted": "not encrypted",
+    "label.password": "Password",
+    "label.remember_password": "Remember the password",
+    "label.trust_new_identity": "Accept the new identity",
+    "line.first_contact": "First connection to {host}: safety code {code}.",
     # GUI
     "gui.app_title": "Messagerie",
     "gui.title_unread": "({count}) Messagerie",

@@ -51,12 +51,61 @@ MESSAGES = {
     "line.listening": "Discussion ouverte sur {addresses}",
     "line.room_closed": "L'hôte a fermé la discussion.",
     "error.handshake_failed": "Le serveur a fermé la connexion pendant l'ouverture. Il utilise peut-être le chiffrement, ou l'inverse (option --no-tls d'un seul côté).",
-    "error.tls_failed": "La connexion chiffrée avec {host}:{port} a échoué ({detail}). Le serveur est-il bien une Messagerie chiffrée ?",
     "error.replaced": "Cette connexion a été remplacée par une plus récente du même participant.",
     "warning.database_corrupt": "Un fichier de discussion était endommagé : il a été mis de côté ({path}) et un nouveau a été créé.",
     "warning.database_memory": "Impossible d'écrire dans {path} ({detail}). La discussion continue, mais ne sera pas gardée après la fermeture.",
     "line.safety_code": "Code de sécurité : {code}",
     "line.not_encrypted": "Attention : discussion non chiffrée.",
+    # Security
+    "error.wrong_password": "Mot de passe incorrect.",
+    "error.too_many_attempts": (
+        "Trop d'essais de mot de passe depuis cette adresse. Réessayez dans une minute, "
+        "et vérifiez le mot de passe auprès de l'hôte."
+    ),
+    "error.password_required": (
+        "Cette discussion est protégée par un mot de passe. Demandez-le à l'hôte."
+    ),
+    "error.server_auth_failed": (
+        "Le serveur n'a pas prouvé qu'il connaît le mot de passe : connexion interrompue. "
+        "Quelqu'un se fait peut-être passer pour lui sur le réseau."
+    ),
+    "error.identity_changed": (
+        "L'identité du serveur {host} a changé. Ancien code de sécurité : {old}. "
+        "Nouveau : {new}. Si l'hôte n'a pas réinstallé Messagerie, quelqu'un se fait "
+        "peut-être passer pour lui : comparez le nouveau code avec l'hôte avant de l'accepter."
+    ),
+    "error.tls_required": (
+        "Connexion impossible : l'un des deux côtés chiffre la connexion et l'autre non. "
+        "Utilisez la même version de Messagerie et le même réglage de chiffrement des deux côtés."
+    ),
+    "error.tls_failed": (
+        "La connexion sécurisée n'a pas pu être établie. Vérifiez l'adresse et que l'hôte "
+        "utilise une version récente de Messagerie."
+    ),
+    "error.identity_regenerated": (
+        "L'identité de ce serveur était illisible : une nouvelle a été créée. Les participants "
+        "déjà venus verront « identité changée » : donnez-leur le nouveau code de sécurité."
+    ),
+    "error.identity_temporary": (
+        "Impossible d'enregistrer l'identité de ce serveur dans {path} ({detail}). Une identité "
+        "temporaire est utilisée : au prochain lancement, les participants verront "
+        "« identité changée »."
+    ),
+    "error.known_hosts_reset": (
+        "La liste des serveurs connus était illisible ; elle a été mise de côté ({path}). "
+        "Les serveurs seront traités comme nouveaux : vérifiez leur code de sécurité."
+    ),
+    "label.safety_code": "Code de sécurité",
+    "label.safety_code_hint": (
+        "Comparez ce code à voix haute avec l'hôte : s'il est identique, "
+        "personne ne s'interpose entre vous."
+    ),
+    "label.encrypted": "chiffré",
+    "label.unencrypted": "non chiffré",
+    "label.password": "Mot de passe",
+    "label.remember_password": "Se souvenir du mot de passe",
+    "label.trust_new_identity": "Accepter la nouvelle identité",
+    "line.first_contact": "Première connexion à {host} : code de sécurité {code}.",
     # GUI
     "gui.app_title": "Messagerie",
     "gui.title_unread": "({count}) Messagerie",
