@@ -25,7 +25,7 @@ from messagerie.ui.chat_view import ChatView
 from messagerie.ui.dialogs import FormResult
 from messagerie.ui.identity_view import IdentityView
 from messagerie.ui.start_view import StartView
-from messagerie.ui.window import MainWindow
+from messagerie.ui.window import MainWindow, collect_tk_garbage
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +151,7 @@ class Controller:
         session, self.session, self.token = self.session, None, None
         self.phase = "idle"
         if session is not None:
+            collect_tk_garbage()
             try:
                 session.stop()
             except Exception:
@@ -203,8 +204,9 @@ class Controller:
                 self.root,
                 host=form.host or "",
                 port=form.port or 0,
-                old_code=str(details.get("old_code", "")),
-                new_code=str(details.get("new_code", "")),
+                # The core names them "old"/"new"; "old_code"/"new_code" are accepted too.
+                old_code=str(details.get("old_code") or details.get("old") or ""),
+                new_code=str(details.get("new_code") or details.get("new") or ""),
                 on_cancel=lambda: self.show_start("join"),
                 on_trust=lambda: self._trust_new(form),
             )

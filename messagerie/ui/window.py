@@ -8,6 +8,7 @@ traceback and never a frozen window.
 
 from __future__ import annotations
 
+import gc
 import logging
 import tkinter
 from collections.abc import Callable
@@ -25,6 +26,18 @@ log = logging.getLogger(__name__)
 THEMES = {"light": "bootstrap-light", "dark": "bootstrap-dark"}
 SIZE = (980, 700)
 MIN_SIZE = (460, 460)
+
+
+def collect_tk_garbage() -> None:
+    """Collect cyclic garbage now, on the Tk thread.
+
+    Tk wrappers (variables, images) delete their Tcl object in `__del__`. If a cycle holding
+    one is collected later by a garbage collection that happens to run on the network
+    thread, that `__del__` calls Tcl from the wrong thread: it then waits for the Tk thread,
+    which may itself be waiting in `session.stop()`. Collecting here after destroying widgets
+    keeps those calls on the Tk thread.
+    """
+    gc.collect()
 
 
 class MainWindow:
@@ -103,6 +116,7 @@ class MainWindow:
         """Replace the current view with `view` (a frame whose master is `self.root`)."""
         if self.view is not None:
             self.view.destroy()
+            collect_tk_garbage()
         self.view = view
         view.grid(row=1, column=0, sticky="nsew")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import socket
@@ -102,6 +103,10 @@ def app(tmp_path):
         if not controller.closed:
             controller.close()
         assert controller.session is None
+    made.clear()
+    # Tk wrappers of the destroyed window must be collected on this (the Tk) thread; a
+    # collection on a later test's network thread would call Tcl from the wrong thread.
+    gc.collect()
 
 
 @pytest.fixture

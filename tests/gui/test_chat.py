@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from messagerie import protocol
 from messagerie.net import events as ev
 from tests.gui.conftest import (
@@ -18,8 +20,15 @@ def _history(c) -> str:
     return c.chat.history.content() if c.chat is not None else ""
 
 
-def _host(app, **kw):
-    c = app()
+TLS = pytest.mark.parametrize("tls", [False, True], ids=["no-tls", "tls"])
+
+
+def _flags(tls: bool) -> list[str]:
+    return [] if tls else ["--no-tls"]
+
+
+def _host(app, tls: bool = False):
+    c = app(tls=tls)
     host = c.window.view.panels["host"]
     host.ip.delete(0, "end")
     host.ip.insert(0, "127.0.0.1")
@@ -31,20 +40,27 @@ def _host(app, **kw):
     return c, port
 
 
-def test_host_chat_with_a_headless_client(app, procs, tmp_path):
-    c, port = _host(app)
+@TLS
+def test_host_chat_with_a_headless_client(app, procs, tmp_path, tls):
+    c, port = _host(app, tls)
     chat = c.chat
     assert "En attente" in chat.status.cget("text")
-    assert "non chiffré" in chat.security.cget("text")
+    if tls:
+        assert "🔒 chiffré" in chat.security.cget("text")
+        assert "Code de sécurité" in chat.safety.cget("text")
+    else:
+        assert "non chiffré" in chat.security.cget("text")
     assert chat.address.get() == f"127.0.0.1:{port}"
     # The message field has the keyboard focus when the view opens.
     chat.entry.focus_force()
     pump_until(c.root, lambda: c.root.focus_get() is chat.entry, what="focus")
 
     client = procs(
-        "join", f"127.0.0.1:{port}", "--headless", "--no-tls", data_dir=tmp_path / "client"
+        "join", f"127.0.0.1:{port}", "--headless", *_flags(tls), data_dir=tmp_path / "client"
     )
-    client.event("connected")
+    connected = client.event("connected")
+    if tls:  # both sides show the same safety code
+        assert connected["safety_code"] in chat.safety.cget("text")
     pump_until(c.root, lambda: "Connexion établie avec 127.0.0.1" in _history(c), what="join")
     assert "Client a rejoint la discussion" in _history(c)
     pump_until(c.root, lambda: "Client" in chat.participants, what="participants")
@@ -81,9 +97,9 @@ def test_host_chat_with_a_headless_client(app, procs, tmp_path):
     client.event("message", text="Réponse 🎉🎉 fin")
     pump_until(c.root, lambda: "Serveur : Réponse 🎉🎉 fin\n" in _history(c), what="ack")
     chat.history.text.see("1.0")
-    screenshot(c.root, "chat_host")
+    screenshot(c.root, f"chat_host_{'tls' if tls else 'no_tls'}")
     c.window.set_theme("dark")
-    screenshot(c.root, "chat_host_dark")
+    screenshot(c.root, f"chat_host_dark_{'tls' if tls else 'no_tls'}")
     c.window.set_theme("light")
 
     # Unread count in the title while the window is not focused; reset on focus.
@@ -111,19 +127,13 @@ def test_over_long_input_is_refused_with_a_hint(app):
     assert "xxxx" not in _history(c)
 
 
-def test_join_view_against_a_headless_server(app, procs, tmp_path):
-    server = procs(
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--headless",
-        "--no-tls",
-        data_dir=tmp_path / "server",
-    )
-    port = server.event("listening")["port"]
-    c = app()
+@TLS
+def test_join_view_against_a_headless_server(app, procs, tmp_path, tls):
+    args = ("serve", "--host", "127.0.0.1", "--port", "0", "--headless", *_flags(tls))
+    server = procs(*args, data_dir=tmp_path / "server")
+    listening = server.event("listening")
+    port = listening["port"]
+    c = app(tls=tls)
     view = c.window.view
     join = view.panels["join"]
     join.ip.delete(0, "end")
@@ -132,6 +142,8 @@ def test_join_view_against_a_headless_server(app, procs, tmp_path):
     pump_until(c.root, lambda: "Connecté au serveur" in _history(c), what="connected line")
     chat = c.chat
     assert "Connecté" in chat.status.cget("text")
+    if tls:
+        assert listening["safety_code"] in chat.safety.cget("text")
     assert chat.participants == ["Client", "Serveur"]
     assert not chat.address_bar.winfo_ismapped()  # only a host has an address to give
 
@@ -143,7 +155,7 @@ def test_join_view_against_a_headless_server(app, procs, tmp_path):
     press_return(chat.entry)
     assert server.event("message", text="Merci")["from"] == "Client"
     pump_until(c.root, lambda: "Client : Merci\n" in _history(c), what="own echo")
-    screenshot(c.root, "chat_join")
+    screenshot(c.root, f"chat_join_{'tls' if tls else 'no_tls'}")
 
     # "Quitter la discussion" goes back to the start view and the server sees us leave.
     chat.leave_button.invoke()
@@ -158,3 +170,32 @@ def test_events_of_a_left_session_are_ignored(app):
     c.bridge.sink(token)(ev.MessageReceived(id="x1", seq=1, sender="Ghost", text="boo", ts=0))
     pump_for(c.root, 0.2)
     assert "Ghost" not in _history(c)
+
+
+def test_wrong_password_is_shown_next_to_the_password_field(app, procs, tmp_path):
+    server = procs(
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--headless",
+        "--password",
+        "sésame",
+        data_dir=tmp_path / "server",
+    )
+    port = server.event("listening")["port"]
+    c = app(tls=True)
+    join = c.window.view.panels["join"]
+    join.ip.delete(0, "end")
+    join.ip.insert(0, f"127.0.0.1:{port}")
+    join.password.insert(0, "mauvais")
+    join.button.invoke()
+    label = join.errors["password"]
+    pump_until(c.root, lambda: label.winfo_ismapped(), what="password error")
+    assert "Mot de passe incorrect" in label.cget("text")
+    pump_until(c.root, lambda: c.session is None, what="session ended")
+    join.password.delete(0, "end")
+    join.password.insert(0, "sésame")
+    join.button.invoke()
+    pump_until(c.root, lambda: "Connecté au serveur" in _history(c), what="connected")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
@@ -18,6 +19,7 @@ def root():
     app = ttk.App(title="Messagerie")
     yield app
     app.destroy()
+    gc.collect()  # on the Tk thread (see tests/gui/conftest.py)
 
 
 def test_pending_line_is_completed_by_the_ack_even_with_emoji(root):

@@ -139,30 +139,48 @@ def test_language_switch_redraws_the_view(app, tmp_path):
 
 
 def test_identity_changed_screen_needs_a_deliberate_click(app, procs, tmp_path):
-    server = procs(
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--headless",
-        "--no-tls",
-        data_dir=tmp_path / "server",
-    )
-    port = server.event("listening")["port"]
-    c = app()
-    # The core reports a changed identity (TLS pinning); the GUI must show both codes.
-    from messagerie.ui.dialogs import check_join_form
+    """A real TLS server replaced by another one (new identity) on the same port."""
 
-    c.kind, c.form = "join", check_join_form("", "127.0.0.1", str(port))
-    c._start_failed("identity_changed", "", {"old_code": "1111 2222", "new_code": "3333 4444"})
+    def serve(folder: str, port: str = "0"):
+        proc = procs(
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            port,
+            "--headless",
+            data_dir=tmp_path / folder,
+        )
+        return proc, proc.event("listening")
+
+    first, listening = serve("server1")
+    port = listening["port"]
+    c = app(tls=True)
+    join = c.window.view.panels["join"]
+    _set(join.ip, "127.0.0.1")
+    _set(join.port, str(port))
+    join.button.invoke()
+    pump_until(c.root, lambda: c.chat is not None, what="first connection")
+    old_code = listening["safety_code"]
+    assert old_code and old_code in c.chat.safety.cget("text")
+    assert "chiffré" in c.chat.security.cget("text")
+    assert "non chiffré" not in c.chat.security.cget("text")
+    c.chat.leave_button.invoke()
+    first.close()
+
+    _second, listening2 = serve("server2", str(port))
+    new_code = listening2["safety_code"]
+    assert new_code != old_code
+    join = c.window.view.panels["join"]
+    join.button.invoke()
+    pump_until(c.root, lambda: isinstance(c.window.view, IdentityView), what="identity screen")
     view = c.window.view
-    assert isinstance(view, IdentityView)
-    c.root.update()
-    screenshot(c.root, "identity_changed")
     texts = [str(widget.cget("text")) for widget, *_ in view.texts._items]
-    assert any("1111 2222" in t for t in texts) and any("3333 4444" in t for t in texts)
+    assert any(old_code in t for t in texts) and any(new_code in t for t in texts)
+    assert c.chat is None  # nothing was joined
+    screenshot(c.root, "identity_changed")
     assert view.trust_button.cget("text") == "Faire confiance au nouveau"
+    assert c.root.focus_get() is not view.trust_button  # never the default
     view.trust_button.invoke()
     pump_until(c.root, lambda: c.chat is not None, what="chat after trusting")
-    assert c.session.trust_new is True
+    assert new_code in c.chat.safety.cget("text")
