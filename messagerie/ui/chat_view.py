@@ -72,7 +72,7 @@ class ChatView(ttk.Frame):
         self.leave_button.grid(row=0, column=1, sticky="e", padx=(8, 0))
         info = ttk.Frame(top)
         info.grid(row=1, column=0, columnspan=2, sticky="w", pady=(2, 0))
-        self.security = ttk.Label(info)
+        self.security = ttk.Label(info, compound="left")
         self.security.pack(side="left")
         self.safety = ttk.Label(info, bootstyle="secondary")
         self.safety.pack(side="left", padx=(12, 0))
@@ -284,10 +284,15 @@ class ChatView(ttk.Frame):
 
     def _set_security(self, tls: bool, code: str | None) -> None:
         self._tls, self._code = tls, code
+        # Icons rather than emoji: a padlock emoji is a blank box without a colour-emoji font.
         if tls:
-            self.security.configure(text="🔒 " + tr("gui.chat.encrypted"), bootstyle="success")
+            self.security.configure(
+                text=tr("gui.chat.encrypted"), bootstyle="success", icon="lock-fill"
+            )
         else:
-            self.security.configure(text="⚠ " + tr("gui.chat.not_encrypted"), bootstyle="danger")
+            self.security.configure(
+                text=tr("gui.chat.not_encrypted"), bootstyle="danger", icon="unlock-fill"
+            )
         self.safety.configure(text=tr("gui.chat.safety_code", code=code) if code else "")
 
     def _set_people(self, names: list[str]) -> None:

@@ -46,7 +46,7 @@ def test_host_chat_with_a_headless_client(app, procs, tmp_path, tls):
     chat = c.chat
     assert "En attente" in chat.status.cget("text")
     if tls:
-        assert "🔒 chiffré" in chat.security.cget("text")
+        assert chat.security.cget("text") == "chiffré"
         assert "Code de sécurité" in chat.safety.cget("text")
     else:
         assert "non chiffré" in chat.security.cget("text")
@@ -199,3 +199,20 @@ def test_wrong_password_is_shown_next_to_the_password_field(app, procs, tmp_path
     join.password.insert(0, "sésame")
     join.button.invoke()
     pump_until(c.root, lambda: "Connecté au serveur" in _history(c), what="connected")
+
+
+def test_direct_launch_opens_the_chat_and_is_remembered(app, tmp_path):
+    from messagerie import settings
+
+    data = tmp_path / "data"
+    port = free_port()
+    c = app(data, mode="serve", host="127.0.0.1", port=port, name="Hôte")
+    pump_until(c.root, lambda: "En attente de connexion..." in _history(c), what="chat")
+    assert c.chat.participants == ["Hôte"]
+    stored = settings.load(data).settings
+    assert (stored.last_mode, stored.name, stored.host_ip, stored.host_port) == (
+        "host",
+        "Hôte",
+        "127.0.0.1",
+        port,
+    )
