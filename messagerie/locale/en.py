@@ -98,4 +98,89 @@ MESSAGES = {
     "label.remember_password": "Remember the password",
     "label.trust_new_identity": "Accept the new identity",
     "line.first_contact": "First connection to {host}: safety code {code}.",
+    # GUI
+    "gui.app_title": "Messagerie",
+    "gui.title_unread": "({count}) Messagerie",
+    "gui.menu.view": "View",
+    "gui.menu.theme_light": "Light theme",
+    "gui.menu.theme_dark": "Dark theme",
+    "gui.menu.language": "Language",
+    "gui.menu.language_system": "System language",
+    "gui.menu.language_fr": "Français",
+    "gui.menu.language_en": "English",
+    "gui.menu.quit": "Quit",
+    "gui.notice.close": "Close",
+    "gui.notice.settings_damaged": (
+        "The settings were unreadable: they were set aside ({path}) "
+        "and the default settings are used."
+    ),
+    "gui.start.welcome": "Welcome to Messagerie",
+    "gui.start.intro": "Chat with the people on your local network, with no account or internet.",
+    "gui.start.name": "Your name",
+    "gui.start.name_hint": "Left empty: “{host}” if you host, “{client}” otherwise.",
+    "gui.start.host_title": "Host a discussion",
+    "gui.start.host_intro": (
+        "Others will connect to this computer. The firewall may ask for permission: "
+        "allow it for the private network."
+    ),
+    "gui.start.host_ip": "Listening address",
+    "gui.start.host_ip_hint": "0.0.0.0 = every network card of this computer",
+    "gui.start.port": "Port",
+    "gui.start.password": "Password (optional)",
+    "gui.start.host_button": "Start the server",
+    "gui.start.join_title": "Join a discussion",
+    "gui.start.join_intro": "Type the address the person hosting gave you.",
+    "gui.start.join_ip": "Server address",
+    "gui.start.join_ip_hint": "For example 192.168.1.23 or 192.168.1.23:5566",
+    "gui.start.join_button": "Connect",
+    "gui.start.starting": "Starting…",
+    "gui.start.connecting": "Connecting…",
+    "gui.error.host_empty": "Type an IP address or a machine name.",
+    "gui.error.name_empty": "Type a name.",
+    "gui.error.name_too_long": "Name too long: {limit} characters at most.",
+    "gui.error.name_forbidden": "This name contains a forbidden character.",
+    "gui.error.text_empty": "The message is empty.",
+    "gui.error.text_too_long": (
+        "Message too long: {length} characters for {limit} at most. "
+        "Shorten it or send it in several parts."
+    ),
+    "gui.error.text_forbidden": "This message contains a forbidden control character.",
+    "gui.error.wrong_password": "Wrong password. Check it with the host.",
+    "gui.error.port_in_use_hint": "Port {suggestion} has been filled in instead: click “{button}” again.",
+    "gui.chat.status_waiting": "Waiting for connections...",
+    "gui.chat.status_connected": "Connected",
+    "gui.chat.status_hosting": "Connected — {count} participant(s)",
+    "gui.chat.status_connecting": "Connecting…",
+    "gui.chat.status_disconnected": "Disconnected",
+    "gui.chat.not_encrypted": "not encrypted",
+    "gui.chat.encrypted": "encrypted",
+    "gui.chat.safety_code": "Safety code: {code}",
+    "gui.chat.address_label": "Address to give to others:",
+    "gui.chat.copy": "Copy",
+    "gui.chat.copied": "Copied!",
+    "gui.chat.participants": "Participants",
+    "gui.chat.you": "{name} (you)",
+    "gui.chat.send": "Send",
+    "gui.chat.leave": "Leave the discussion",
+    "gui.chat.pending": "sending…",
+    "gui.chat.room": "{name}'s discussion",
+    "gui.chat.input_hint": "Enter to send",
+    "gui.chat.no_address": "no network address found",
+    "gui.identity.title": "The server's identity has changed",
+    "gui.identity.body": (
+        "The server {host}:{port} no longer shows the same identity as last time. "
+        "That is normal if it was reinstalled or moved to another computer. Otherwise, "
+        "someone may be trying to impersonate it."
+    ),
+    "gui.identity.advice": (
+        "Ask the person hosting to read out their safety code: trust the new one only "
+        "if it matches."
+    ),
+    "gui.identity.old_code": "Old code: {code}",
+    "gui.identity.new_code": "New code: {code}",
+    "gui.identity.cancel": "Cancel",
+    "gui.identity.trust": "Trust the new one",
+    "gui.notice.settings_not_saved": (
+        "Cannot save the settings in {path}: {detail}. The app works, but will not remember them."
+    ),
 }
