@@ -62,7 +62,7 @@ def run_self_test(report_path: str | None) -> int:
         _check(checks, "settings", lambda: _settings(data / "settings"))
         _check(checks, "room", lambda: _room(data))
         if _has_display():
-            _check(checks, "window", _window)
+            _check(checks, "window", lambda: _window(data / "window"))
         else:
             checks["window"] = {"ok": True, "skipped": "no display"}
     ok = all(c["ok"] for c in checks.values())
@@ -97,13 +97,12 @@ def _imports() -> int:
 def _settings(folder: Path) -> str:
     from messagerie import settings
 
-    folder.mkdir()
-    saved = settings.Settings(name="Zoé 🎉", join_port=6000)
+    saved = settings.Settings(name="Zoé 🎉", join_port=6000, theme="dark")
     settings.save(saved, folder)
-    loaded, warning = settings.load(folder)
-    if loaded != saved or warning:
-        raise RuntimeError(f"settings did not round-trip: {loaded!r}, {warning!r}")
-    return str(folder / settings.FILE_NAME)
+    loaded = settings.load(folder)
+    if loaded.settings != saved or loaded.damaged:
+        raise RuntimeError(f"settings did not round-trip: {loaded!r}")
+    return str(settings.settings_path(folder))
 
 
 def _room(data: Path) -> dict[str, object]:
@@ -175,8 +174,20 @@ def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def _window() -> str:
-    """Open the themed window with an emoji message in it, draw it, and close it."""
-    from messagerie.ui.window import open_window_for_self_test
+def _window(data: Path) -> str:
+    """Open the themed window, draw accents and emoji in it, and close it.
 
-    return open_window_for_self_test(MESSAGE)
+    Drawing an emoji is the point: with an old libXft, colour-emoji fonts crash Tk
+    (NOTES.md), and a frozen Linux binary carries the build machine's libXft.
+    """
+    from messagerie import ui
+
+    controller = ui.build(data_dir=data, mode=None)
+    try:
+        entry = controller.window.view.name
+        entry.delete(0, "end")
+        entry.insert(0, MESSAGE)
+        controller.root.update()
+        return controller.root.title()
+    finally:
+        controller.close()
