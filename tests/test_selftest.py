@@ -10,8 +10,19 @@ from tests.cli import ROOT
 def test_self_test_passes_and_writes_its_report(tmp_path):
     report = tmp_path / "report.json"
     result = subprocess.run(
-        [sys.executable, "-m", "messagerie", "--self-test", str(report), "--data-dir", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "messagerie",
+            "--self-test",
+            str(report),
+            "--data-dir",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     data = json.loads(report.read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from messagerie import i18n
+from messagerie import i18n, pake
 from messagerie import settings as settings_mod
 from messagerie.errors import MessagerieError, StorageError
 from messagerie.i18n import tr
@@ -65,6 +65,11 @@ class Controller:
         from messagerie.lan import lan_addresses
 
         view = StartView(self.root, self.settings, addresses=lan_addresses(), on_submit=self.submit)
+        host_panel = view.panels["host"]
+        host_panel.remember_password.set(self.settings.remember_password)
+        remembered = pake.load_password(self.data_dir) if self.settings.remember_password else None
+        if remembered:
+            host_panel.password.insert(0, remembered)
         self.chat = None
         self.window.show(view)
         view.focus_first(kind or self.settings.last_mode)
@@ -73,8 +78,21 @@ class Controller:
     def submit(self, kind: str, form: FormResult) -> None:
         """The start view's checked values: remember them, then start the session."""
         view = self.window.view
+        if kind == "host":
+            self._remember_password(view.panels["host"].remember_password.get(), form.password)
         self.remember(kind, name=view.name.get().strip(), host=form.host, port=form.port)
         self.start_session(kind, form)
+
+    def _remember_password(self, wanted: bool, password: str | None) -> None:
+        """Keep the host's password in a 0600 file only when "se souvenir" is ticked."""
+        self.settings.remember_password = wanted and bool(password)
+        try:
+            if self.settings.remember_password:
+                pake.save_password(self.data_dir, password)
+            else:
+                pake.forget_password(self.data_dir)
+        except StorageError as exc:
+            self.window.notify(exc.message)
 
     def remember(self, kind: str, *, name: str | None, host: str | None, port: int | None) -> None:
         s = self.settings

@@ -7,6 +7,7 @@ listening...) come back here so the person can fix the field and try again.
 
 from __future__ import annotations
 
+import tkinter as tk
 from collections.abc import Callable
 from typing import Any
 
@@ -46,6 +47,12 @@ class Panel:
         self._field("port", "gui.start.port", self.port, stretch=False)
         self.password = ttk.Entry(self.frame, width=30, show="•")
         self._field("password", "gui.start.password", self.password)
+        self.remember_password = tk.BooleanVar(master, value=False)
+        if kind == "host":
+            # Only the host's password is ever kept, and only when asked (SECURITY.md).
+            box = ttk.Checkbutton(self.frame, variable=self.remember_password)
+            texts.bind(box, "label.remember_password")
+            self._next(box, sticky="w", pady=(4, 0))
         self.button = ttk.Button(self.frame, bootstyle="primary", command=submit)
         self.button_key = f"gui.start.{kind}_button"
         texts.bind(self.button, self.button_key)

@@ -184,3 +184,28 @@ def test_identity_changed_screen_needs_a_deliberate_click(app, procs, tmp_path):
     view.trust_button.invoke()
     pump_until(c.root, lambda: c.chat is not None, what="chat after trusting")
     assert new_code in c.chat.safety.cget("text")
+
+
+def test_host_password_is_kept_only_when_asked(app, tmp_path):
+    data = tmp_path / "data"
+    c = app(data)
+    host = c.window.view.panels["host"]
+    _set(host.ip, "127.0.0.1")
+    _set(host.port, str(free_port()))
+    _set(host.password, "sésame")
+    host.remember_password.set(True)
+    host.button.invoke()
+    pump_until(c.root, lambda: c.chat is not None, what="chat view")
+    stored = data / "room-password"
+    assert stored.read_text(encoding="utf-8") == "sésame"
+    assert stored.stat().st_mode & 0o777 == 0o600
+    c.close()
+
+    c2 = app(data)
+    host2 = c2.window.view.panels["host"]
+    assert host2.password.get() == "sésame" and host2.remember_password.get()
+    host2.remember_password.set(False)
+    _set(host2.port, str(free_port()))
+    host2.button.invoke()
+    pump_until(c2.root, lambda: c2.chat is not None, what="chat view")
+    assert not stored.exists()
