@@ -99,7 +99,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _ensure_std_streams() -> None:
+    """Give a windowed Windows build somewhere to print.
+
+    PyInstaller's windowed executable starts with sys.stdout and sys.stderr set to None, so
+    `--version`, `--headless` and argparse's messages would crash. Started from a console,
+    we attach to it so the output is visible; otherwise output goes nowhere.
+    """
+    if sys.stdout is not None and sys.stderr is not None:
+        return
+    if sys.platform == "win32":
+        import ctypes
+
+        if ctypes.windll.kernel32.AttachConsole(-1):  # ATTACH_PARENT_PROCESS
+            sys.stdout = open("CONOUT$", "w", encoding="utf-8")  # noqa: SIM115
+            sys.stderr = sys.stdout
+            sys.stdin = open("CONIN$", encoding="utf-8")  # noqa: SIM115
+            return
+    sink = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the app
+    sys.stdout = sys.stdout or sink
+    sys.stderr = sys.stderr or sink
+
+
 def main(argv: list[str] | None = None) -> int:
+    _ensure_std_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     i18n.set_language(getattr(args, "lang", None))

@@ -33,6 +33,7 @@ MAX_NAME = 40
 MAX_ID = 64
 MAX_ROOM_NAME = 80
 MAX_REASON = 200
+MAX_AUTH_FIELD = 200
 HEADER = struct.Struct(">I")
 
 # Stable error codes for a peer that broke the rules. The sentence for people is in the
@@ -363,6 +364,51 @@ class Bye(Message):
 
     def _check(self, error_cls):
         _check_str(self.reason, "reason", error_cls, max_len=MAX_REASON, allow_empty=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _AuthField(Message):
+    """Base of the password exchange messages: one base64 field, checked by messagerie.pake."""
+
+    def _check(self, error_cls):
+        for f in fields(self):
+            _check_str(getattr(self, f.name), f.name, error_cls, max_len=MAX_AUTH_FIELD)
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class Auth(_AuthField):
+    """Client -> server, before `hello` when the room has a password: SPAKE2 message A."""
+
+    TYPE: ClassVar[str] = "auth"
+    pake: str
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class AuthChallenge(_AuthField):
+    """Server -> client: SPAKE2 message B."""
+
+    TYPE: ClassVar[str] = "auth_challenge"
+    pake: str
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class AuthConfirm(_AuthField):
+    """Client -> server: the client's key-confirmation MAC (the client proves itself first)."""
+
+    TYPE: ClassVar[str] = "auth_confirm"
+    mac: str
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class AuthOk(_AuthField):
+    """Server -> client: the password matched; the server's key-confirmation MAC."""
+
+    TYPE: ClassVar[str] = "auth_ok"
+    mac: str
 
 
 # --- framing -------------------------------------------------------------------------------

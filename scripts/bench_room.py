@@ -814,7 +814,15 @@ def row(figure: str, ours: Any, ncat: Any, target: str = "", *, higher_better=Fa
     }
 
 
-def format_table(title: str, rows: list[dict[str, Any]], notes: list[str]) -> str:
+def format_table(result: dict[str, Any]) -> str:
+    """The human table of a room, scale or latency result (also used by bench_gui)."""
+    machine = result.get("machine") or {}
+    title = f"{result['bench']}: {machine.get('cores')} cores, Python {machine.get('python')}, "
+    title += f"{machine.get('openssl')}"
+    return render_table(title, result["rows"], result["notes"])
+
+
+def render_table(title: str, rows: list[dict[str, Any]], notes: list[str]) -> str:
     header = ["figure", "ours", "ncat", "ratio", "target", "met?"]
     lines = [
         [

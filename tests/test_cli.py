@@ -1,5 +1,6 @@
 """The real command line, end to end: `serve --headless` and `join --headless` subprocesses."""
 
+import signal
 import socket
 
 import pytest
@@ -157,3 +158,15 @@ def test_server_disappearing_mid_chat_is_reported_and_retried(procs, tmp_path):
     assert gone["reason"] == "connection_lost" and gone["message"]
     assert client.event("reconnecting")["delay_s"] > 0
     assert client.finish() == 0
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_interrupt_stops_cleanly_with_exit_code_0(procs, tmp_path, sig):
+    server = procs("serve", "--headless", "--port", "0", data_dir=tmp_path / "s")
+    port = server.event("listening")["port"]
+    client = procs("join", f"127.0.0.1:{port}", "--headless", data_dir=tmp_path / "c")
+    client.event("connected")
+    for p in (client, server):
+        p.proc.send_signal(sig)
+        assert p.proc.wait(15) == 0
+        assert "Traceback" not in p.stderr()

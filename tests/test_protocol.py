@@ -26,6 +26,10 @@ SAMPLES = [
     protocol.Pong(),
     protocol.Error(code="bad_json", message="Données reçues illisibles."),
     protocol.Bye(reason="room_closed"),
+    protocol.Auth(pake="QQEBAQ=="),
+    protocol.AuthChallenge(pake="QgICAg=="),
+    protocol.AuthConfirm(mac="kbfoGC4R"),
+    protocol.AuthOk(mac="Klon5g+D"),
 ]
 
 

@@ -47,10 +47,140 @@ MESSAGES = {
     "line.listening": "Discussion open on {addresses}",
     "line.room_closed": "The host closed the discussion.",
     "error.handshake_failed": "The server closed the connection while it was being set up. It may use encryption, or not (--no-tls on one side only).",
-    "error.tls_failed": "The encrypted connection with {host}:{port} failed ({detail}). Is the server really an encrypted Messagerie?",
     "error.replaced": "This connection was replaced by a newer one from the same participant.",
     "warning.database_corrupt": "A chat file was damaged: it was set aside ({path}) and a new one was created.",
     "warning.database_memory": "Cannot write to {path} ({detail}). The chat goes on, but will not be kept after closing.",
     "line.safety_code": "Safety code: {code}",
     "line.not_encrypted": "Warning: this discussion is not encrypted.",
+    # Security
+    "error.wrong_password": "Wrong password.",
+    "error.too_many_attempts": (
+        "Too many password attempts from this address. Try again in a minute, "
+        "and check the password with the host."
+    ),
+    "error.password_required": "This discussion is protected by a password. Ask the host for it.",
+    "error.server_auth_failed": (
+        "The server did not prove it knows the password: connection stopped. "
+        "Someone on the network may be impersonating it."
+    ),
+    "error.identity_changed": (
+        "The identity of server {host} has changed. Old safety code: {old}. "
+        "New: {new}. If the host did not reinstall Messagerie, someone may be impersonating "
+        "it: compare the new code with the host before accepting it."
+    ),
+    "error.tls_required": (
+        "Cannot connect: one side encrypts the connection and the other does not. "
+        "Use the same version of Messagerie and the same encryption setting on both sides."
+    ),
+    "error.tls_failed": (
+        "The secure connection could not be set up. Check the address and that the host "
+        "runs a recent version of Messagerie."
+    ),
+    "error.identity_regenerated": (
+        "This server's identity was unreadable: a new one was created. People who joined "
+        "before will see “identity changed”: give them the new safety code."
+    ),
+    "error.identity_temporary": (
+        "Cannot save this server's identity in {path} ({detail}). A temporary identity is "
+        "used: next time, people will see “identity changed”."
+    ),
+    "error.known_hosts_reset": (
+        "The list of known servers was unreadable; it was set aside ({path}). "
+        "Servers will be treated as new: check their safety code."
+    ),
+    "label.safety_code": "Safety code",
+    "label.safety_code_hint": (
+        "Compare this code aloud with the host: if it is the same, nobody is standing between you."
+    ),
+    "label.encrypted": "encrypted",
+    "label.unencrypted": "not encrypted",
+    "label.password": "Password",
+    "label.remember_password": "Remember the password",
+    "label.trust_new_identity": "Accept the new identity",
+    "line.first_contact": "First connection to {host}: safety code {code}.",
+    # GUI
+    "gui.app_title": "Messagerie",
+    "gui.title_unread": "({count}) Messagerie",
+    "gui.menu.view": "View",
+    "gui.menu.theme_light": "Light theme",
+    "gui.menu.theme_dark": "Dark theme",
+    "gui.menu.language": "Language",
+    "gui.menu.language_system": "System language",
+    "gui.menu.language_fr": "Français",
+    "gui.menu.language_en": "English",
+    "gui.menu.quit": "Quit",
+    "gui.notice.close": "Close",
+    "gui.notice.settings_damaged": (
+        "The settings were unreadable: they were set aside ({path}) "
+        "and the default settings are used."
+    ),
+    "gui.start.welcome": "Welcome to Messagerie",
+    "gui.start.intro": "Chat with the people on your local network, with no account or internet.",
+    "gui.start.name": "Your name",
+    "gui.start.name_hint": "Left empty: “{host}” if you host, “{client}” otherwise.",
+    "gui.start.host_title": "Host a discussion",
+    "gui.start.host_intro": (
+        "Others will connect to this computer. The firewall may ask for permission: "
+        "allow it for the private network."
+    ),
+    "gui.start.host_ip": "Listening address",
+    "gui.start.host_ip_hint": "0.0.0.0 = every network card of this computer",
+    "gui.start.port": "Port",
+    "gui.start.password": "Password (optional)",
+    "gui.start.host_button": "Start the server",
+    "gui.start.join_title": "Join a discussion",
+    "gui.start.join_intro": "Type the address the person hosting gave you.",
+    "gui.start.join_ip": "Server address",
+    "gui.start.join_ip_hint": "For example 192.168.1.23 or 192.168.1.23:5566",
+    "gui.start.join_button": "Connect",
+    "gui.start.starting": "Starting…",
+    "gui.start.connecting": "Connecting…",
+    "gui.error.host_empty": "Type an IP address or a machine name.",
+    "gui.error.name_empty": "Type a name.",
+    "gui.error.name_too_long": "Name too long: {limit} characters at most.",
+    "gui.error.name_forbidden": "This name contains a forbidden character.",
+    "gui.error.text_empty": "The message is empty.",
+    "gui.error.text_too_long": (
+        "Message too long: {length} characters for {limit} at most. "
+        "Shorten it or send it in several parts."
+    ),
+    "gui.error.text_forbidden": "This message contains a forbidden control character.",
+    "gui.error.wrong_password": "Wrong password. Check it with the host.",
+    "gui.error.port_in_use_hint": "Port {suggestion} has been filled in instead: click “{button}” again.",
+    "gui.chat.status_waiting": "Waiting for connections...",
+    "gui.chat.status_connected": "Connected",
+    "gui.chat.status_hosting": "Connected — {count} participant(s)",
+    "gui.chat.status_connecting": "Connecting…",
+    "gui.chat.status_disconnected": "Disconnected",
+    "gui.chat.not_encrypted": "not encrypted",
+    "gui.chat.encrypted": "encrypted",
+    "gui.chat.safety_code": "Safety code: {code}",
+    "gui.chat.address_label": "Address to give to others:",
+    "gui.chat.copy": "Copy",
+    "gui.chat.copied": "Copied!",
+    "gui.chat.participants": "Participants",
+    "gui.chat.you": "{name} (you)",
+    "gui.chat.send": "Send",
+    "gui.chat.leave": "Leave the discussion",
+    "gui.chat.pending": "sending…",
+    "gui.chat.room": "{name}'s discussion",
+    "gui.chat.input_hint": "Enter to send",
+    "gui.chat.no_address": "no network address found",
+    "gui.identity.title": "The server's identity has changed",
+    "gui.identity.body": (
+        "The server {host}:{port} no longer shows the same identity as last time. "
+        "That is normal if it was reinstalled or moved to another computer. Otherwise, "
+        "someone may be trying to impersonate it."
+    ),
+    "gui.identity.advice": (
+        "Ask the person hosting to read out their safety code: trust the new one only "
+        "if it matches."
+    ),
+    "gui.identity.old_code": "Old code: {code}",
+    "gui.identity.new_code": "New code: {code}",
+    "gui.identity.cancel": "Cancel",
+    "gui.identity.trust": "Trust the new one",
+    "gui.notice.settings_not_saved": (
+        "Cannot save the settings in {path}: {detail}. The app works, but will not remember them."
+    ),
 }

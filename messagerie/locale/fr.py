@@ -51,10 +51,149 @@ MESSAGES = {
     "line.listening": "Discussion ouverte sur {addresses}",
     "line.room_closed": "L'hôte a fermé la discussion.",
     "error.handshake_failed": "Le serveur a fermé la connexion pendant l'ouverture. Il utilise peut-être le chiffrement, ou l'inverse (option --no-tls d'un seul côté).",
-    "error.tls_failed": "La connexion chiffrée avec {host}:{port} a échoué ({detail}). Le serveur est-il bien une Messagerie chiffrée ?",
     "error.replaced": "Cette connexion a été remplacée par une plus récente du même participant.",
     "warning.database_corrupt": "Un fichier de discussion était endommagé : il a été mis de côté ({path}) et un nouveau a été créé.",
     "warning.database_memory": "Impossible d'écrire dans {path} ({detail}). La discussion continue, mais ne sera pas gardée après la fermeture.",
     "line.safety_code": "Code de sécurité : {code}",
     "line.not_encrypted": "Attention : discussion non chiffrée.",
+    # Security
+    "error.wrong_password": "Mot de passe incorrect.",
+    "error.too_many_attempts": (
+        "Trop d'essais de mot de passe depuis cette adresse. Réessayez dans une minute, "
+        "et vérifiez le mot de passe auprès de l'hôte."
+    ),
+    "error.password_required": (
+        "Cette discussion est protégée par un mot de passe. Demandez-le à l'hôte."
+    ),
+    "error.server_auth_failed": (
+        "Le serveur n'a pas prouvé qu'il connaît le mot de passe : connexion interrompue. "
+        "Quelqu'un se fait peut-être passer pour lui sur le réseau."
+    ),
+    "error.identity_changed": (
+        "L'identité du serveur {host} a changé. Ancien code de sécurité : {old}. "
+        "Nouveau : {new}. Si l'hôte n'a pas réinstallé Messagerie, quelqu'un se fait "
+        "peut-être passer pour lui : comparez le nouveau code avec l'hôte avant de l'accepter."
+    ),
+    "error.tls_required": (
+        "Connexion impossible : l'un des deux côtés chiffre la connexion et l'autre non. "
+        "Utilisez la même version de Messagerie et le même réglage de chiffrement des deux côtés."
+    ),
+    "error.tls_failed": (
+        "La connexion sécurisée n'a pas pu être établie. Vérifiez l'adresse et que l'hôte "
+        "utilise une version récente de Messagerie."
+    ),
+    "error.identity_regenerated": (
+        "L'identité de ce serveur était illisible : une nouvelle a été créée. Les participants "
+        "déjà venus verront « identité changée » : donnez-leur le nouveau code de sécurité."
+    ),
+    "error.identity_temporary": (
+        "Impossible d'enregistrer l'identité de ce serveur dans {path} ({detail}). Une identité "
+        "temporaire est utilisée : au prochain lancement, les participants verront "
+        "« identité changée »."
+    ),
+    "error.known_hosts_reset": (
+        "La liste des serveurs connus était illisible ; elle a été mise de côté ({path}). "
+        "Les serveurs seront traités comme nouveaux : vérifiez leur code de sécurité."
+    ),
+    "label.safety_code": "Code de sécurité",
+    "label.safety_code_hint": (
+        "Comparez ce code à voix haute avec l'hôte : s'il est identique, "
+        "personne ne s'interpose entre vous."
+    ),
+    "label.encrypted": "chiffré",
+    "label.unencrypted": "non chiffré",
+    "label.password": "Mot de passe",
+    "label.remember_password": "Se souvenir du mot de passe",
+    "label.trust_new_identity": "Accepter la nouvelle identité",
+    "line.first_contact": "Première connexion à {host} : code de sécurité {code}.",
+    # GUI
+    "gui.app_title": "Messagerie",
+    "gui.title_unread": "({count}) Messagerie",
+    "gui.menu.view": "Affichage",
+    "gui.menu.theme_light": "Thème clair",
+    "gui.menu.theme_dark": "Thème sombre",
+    "gui.menu.language": "Langue",
+    "gui.menu.language_system": "Langue du système",
+    "gui.menu.language_fr": "Français",
+    "gui.menu.language_en": "English",
+    "gui.menu.quit": "Quitter",
+    "gui.notice.close": "Fermer",
+    "gui.notice.settings_damaged": (
+        "Les réglages étaient illisibles : ils ont été mis de côté ({path}) "
+        "et les réglages par défaut sont utilisés."
+    ),
+    "gui.start.welcome": "Bienvenue dans Messagerie",
+    "gui.start.intro": (
+        "Discutez avec les personnes de votre réseau local, sans compte ni internet."
+    ),
+    "gui.start.name": "Votre nom",
+    "gui.start.name_hint": "Laissé vide : « {host} » si vous hébergez, « {client} » sinon.",
+    "gui.start.host_title": "Héberger une discussion",
+    "gui.start.host_intro": (
+        "Les autres se connecteront à cet ordinateur. Le pare-feu peut demander "
+        "l'autorisation : acceptez pour le réseau privé."
+    ),
+    "gui.start.host_ip": "Adresse d'écoute",
+    "gui.start.host_ip_hint": "0.0.0.0 = toutes les cartes réseau de cet ordinateur",
+    "gui.start.port": "Port",
+    "gui.start.password": "Mot de passe (facultatif)",
+    "gui.start.host_button": "Lancer le serveur",
+    "gui.start.join_title": "Rejoindre une discussion",
+    "gui.start.join_intro": "Tapez l'adresse que la personne qui héberge vous a donnée.",
+    "gui.start.join_ip": "Adresse du serveur",
+    "gui.start.join_ip_hint": "Par exemple 192.168.1.23 ou 192.168.1.23:5566",
+    "gui.start.join_button": "Se connecter",
+    "gui.start.starting": "Démarrage…",
+    "gui.start.connecting": "Connexion…",
+    "gui.error.host_empty": "Tapez une adresse IP ou un nom de machine.",
+    "gui.error.name_empty": "Tapez un nom.",
+    "gui.error.name_too_long": "Nom trop long : {limit} caractères au plus.",
+    "gui.error.name_forbidden": "Ce nom contient un caractère interdit.",
+    "gui.error.text_empty": "Le message est vide.",
+    "gui.error.text_too_long": (
+        "Message trop long : {length} caractères pour {limit} au plus. "
+        "Raccourcissez-le ou envoyez-le en plusieurs fois."
+    ),
+    "gui.error.text_forbidden": "Ce message contient un caractère de contrôle interdit.",
+    "gui.error.wrong_password": "Mot de passe incorrect. Vérifiez-le auprès de l'hôte.",
+    "gui.error.port_in_use_hint": (
+        "Le port {suggestion} a été inscrit à sa place : cliquez à nouveau sur « {button} »."
+    ),
+    "gui.chat.status_waiting": "En attente de connexion...",
+    "gui.chat.status_connected": "Connecté",
+    "gui.chat.status_hosting": "Connecté — {count} participant(s)",
+    "gui.chat.status_connecting": "Connexion…",
+    "gui.chat.status_disconnected": "Déconnecté",
+    "gui.chat.not_encrypted": "non chiffré",
+    "gui.chat.encrypted": "chiffré",
+    "gui.chat.safety_code": "Code de sécurité : {code}",
+    "gui.chat.address_label": "Adresse à donner aux autres :",
+    "gui.chat.copy": "Copier",
+    "gui.chat.copied": "Copié !",
+    "gui.chat.participants": "Participants",
+    "gui.chat.you": "{name} (vous)",
+    "gui.chat.send": "Envoyer",
+    "gui.chat.leave": "Quitter la discussion",
+    "gui.chat.pending": "envoi…",
+    "gui.chat.room": "Discussion de {name}",
+    "gui.chat.input_hint": "Entrée pour envoyer",
+    "gui.chat.no_address": "aucune adresse réseau trouvée",
+    "gui.identity.title": "L'identité du serveur a changé",
+    "gui.identity.body": (
+        "Le serveur {host}:{port} ne présente plus la même identité que la dernière fois. "
+        "C'est normal s'il a été réinstallé ou s'il a changé d'ordinateur. Sinon, quelqu'un "
+        "essaie peut-être de se faire passer pour lui."
+    ),
+    "gui.identity.advice": (
+        "Demandez à la personne qui héberge de lire son code de sécurité : faites confiance "
+        "au nouveau seulement s'il correspond."
+    ),
+    "gui.identity.old_code": "Ancien code : {code}",
+    "gui.identity.new_code": "Nouveau code : {code}",
+    "gui.identity.cancel": "Annuler",
+    "gui.identity.trust": "Faire confiance au nouveau",
+    "gui.notice.settings_not_saved": (
+        "Impossible d'enregistrer les réglages dans {path} : {detail}. "
+        "L'application fonctionne, mais ne s'en souviendra pas."
+    ),
 }

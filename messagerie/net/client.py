@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from messagerie import protocol
+from messagerie import identity, protocol
 from messagerie.errors import MessagerieError, NetworkError, RemoteProtocolError, SecurityError
 from messagerie.limits import Limits
 from messagerie.net import events
@@ -42,6 +42,7 @@ FATAL_CODES = frozenset(
         "too_many_attempts",
         "identity_changed",
         "tls_required",
+        "server_auth_failed",
     }
 )
 READ_SIZE = 256 * 1024
@@ -68,7 +69,7 @@ class RoomClient:
         outbox: Outbox,
         on_event: Callable[[events.Event], None],
         ssl_context: ssl.SSLContext | None = None,
-        verify_peer: Callable[[Any], tuple[str, str]] | None = None,
+        pinning: Any = None,
         authenticate: Callable[..., Awaitable[None]] | None = None,
     ) -> None:
         self.host = host
@@ -79,10 +80,9 @@ class RoomClient:
         self.outbox = outbox
         self.on_event = on_event
         self.ssl_context = ssl_context
-        # Called with the TLS object before anything is sent; returns (fingerprint, safety
-        # code) or raises SecurityError (identity changed).
-        self.verify_peer = verify_peer
-        # Runs the password exchange after `hello`, if the room has a password.
+        # Checks the server's certificate before anything is sent (messagerie.net.pinning).
+        self.pinning = pinning
+        # Runs the password exchange before `hello`, if we have a password.
         self.authenticate = authenticate
         self.client_id = uuid.uuid4().hex
         self.last_seq = 0
@@ -132,7 +132,7 @@ class RoomClient:
         self._outbox_empty.clear()
         self.on_event(events.Pending(id=msg_id, text=text, ts=message.ts))
         if self._joined:
-            self._write(protocol.Say(id=msg_id, text=text))
+            self.send(protocol.Say(id=msg_id, text=text))
 
     async def stop(self, drain_timeout: float = 0.0) -> None:
         """Leave: optionally wait for the outbox to empty, then say `bye` and close."""
@@ -156,17 +156,21 @@ class RoomClient:
         self._writer = writer
         try:
             fingerprint, safety_code = None, None
-            if self.ssl_context is not None and self.verify_peer is not None:
-                # Step 0: check the server's identity before sending anything at all.
-                try:
-                    fingerprint, safety_code = self.verify_peer(writer.get_extra_info("ssl_object"))
-                except SecurityError as exc:
-                    raise ConnectionEnded(exc) from None
             decoder = protocol.Decoder()
             pending: list[protocol.Message] = []
+            try:
+                if self.pinning is not None:
+                    # Step 0: check the server's identity before sending anything at all.
+                    ssl_object = writer.get_extra_info("ssl_object")
+                    fingerprint, safety_code = self.pinning.check(ssl_object)
+                if self.authenticate is not None:
+                    # Step 0b: prove we know the room password, and make the room prove it.
+                    await self.authenticate(self, reader, decoder, pending, fingerprint)
+            except MessagerieError as exc:
+                raise ConnectionEnded(exc) from None
             # Step 1: hello, with the last sequence number we saw so the room sends what
             # we missed.
-            self._write(
+            self.send(
                 protocol.Hello(
                     version=protocol.PROTOCOL_VERSION,
                     name=self.wanted_name,
@@ -174,10 +178,10 @@ class RoomClient:
                     last_seq=self.last_seq,
                 )
             )
-            if self.authenticate is not None:
-                await self.authenticate(self, reader, decoder, pending, fingerprint)
             # Step 2: the welcome (or an error).
             welcome = await self._expect_welcome(reader, decoder, pending)
+            if self.pinning is not None:
+                self.pinning.accept(fingerprint)
             self._on_welcome(welcome, fingerprint, safety_code)
             for message in pending:
                 self._handle(message, welcome.last_seq)
@@ -196,7 +200,7 @@ class RoomClient:
                     self.port,
                     ssl=self.ssl_context,
                     # No hostname check: a LAN address proves nothing; the pinned
-                    # fingerprint does (see verify_peer).
+                    # fingerprint does (see messagerie.net.pinning).
                     server_hostname="" if self.ssl_context else None,
                     ssl_handshake_timeout=self.limits.handshake_timeout_s
                     if self.ssl_context
@@ -216,10 +220,9 @@ class RoomClient:
         except TimeoutError:
             raise
         except (ssl.SSLError, OSError) as exc:
-            raise ConnectionEnded(NetworkError("connection_lost")) from exc
+            raise ConnectionEnded(NetworkError(self._closed_code())) from exc
         if not data:
-            code = "connection_lost" if self.ever_connected else "handshake_failed"
-            raise ConnectionEnded(NetworkError(code))
+            raise ConnectionEnded(NetworkError(self._closed_code()))
         return data
 
     async def read_message(
@@ -270,7 +273,7 @@ class RoomClient:
         # Step 3: whatever the room has not acknowledged yet goes again, same ids, in order.
         for message in self.outbox.pending():
             self.own_ids.add(message.id)
-            self._write(protocol.Say(id=message.id, text=message.text))
+            self.send(protocol.Say(id=message.id, text=message.text))
 
     async def _read_loop(self, reader, decoder, history_until: int) -> None:
         silent_since = time.monotonic()
@@ -280,7 +283,7 @@ class RoomClient:
             except TimeoutError:
                 if time.monotonic() - silent_since > self.limits.dead_peer_s:
                     raise ConnectionEnded(NetworkError("peer_timeout")) from None
-                self._write(protocol.Ping())
+                self.send(protocol.Ping())
                 continue
             silent_since = time.monotonic()
             for message in self._decode(decoder, data):
@@ -323,14 +326,22 @@ class RoomClient:
         elif isinstance(message, protocol.Left):
             self.on_event(events.Left(name=message.name, reason=message.reason))
         elif isinstance(message, protocol.Ping):
-            self._write(protocol.Pong())
+            self.send(protocol.Pong())
         elif isinstance(message, protocol.Bye):
             code = message.reason if message.reason == "room_closed" else "connection_lost"
             raise ConnectionEnded(NetworkError(code))
         elif isinstance(message, protocol.Error):
             raise ConnectionEnded(_error_from_server(message))
 
-    def _write(self, message: protocol.Message) -> None:
+    def _closed_code(self) -> str:
+        """Why the server closed on us without an error frame."""
+        if self._joined or self.ever_connected:
+            return "connection_lost"
+        # Closed during the very first handshake: a plaintext client meeting a TLS room sees
+        # exactly this, since the room cannot even send it a readable error.
+        return "handshake_failed" if self.ssl_context else "tls_required"
+
+    def send(self, message: protocol.Message) -> None:
         if self._writer is not None and not self._writer.is_closing():
             self._writer.write(protocol.encode(message))
 
@@ -351,7 +362,7 @@ def _error_from_server(message: protocol.Error) -> MessagerieError:
     return error
 
 
-def connect_error(exc: BaseException, host: str, port: int) -> NetworkError:
+def connect_error(exc: BaseException, host: str, port: int) -> MessagerieError:
     """Turn a failure to connect into a sentence a person can act on."""
     if isinstance(exc, TimeoutError):
         return NetworkError("connection_timeout", host=host, port=port)
@@ -360,7 +371,7 @@ def connect_error(exc: BaseException, host: str, port: int) -> NetworkError:
     if isinstance(exc, ConnectionRefusedError):
         return NetworkError("connection_refused", host=host, port=port)
     if isinstance(exc, ssl.SSLError):
-        return NetworkError("tls_failed", host=host, port=port, detail=exc.reason or str(exc))
+        return identity.tls_error(exc)
     if isinstance(exc, OSError) and exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
         return NetworkError("connection_timeout", host=host, port=port)
     if isinstance(exc, ConnectionError | OSError):

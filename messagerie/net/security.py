@@ -49,7 +49,7 @@ class ServerSecurity:
 @dataclass
 class ClientSecurity:
     ssl_context: Any = None
-    verify_peer: Any = None
+    pinning: Any = None
     authenticate: Any = None
     warnings: list[str] = field(default_factory=list)
 
@@ -74,7 +74,7 @@ class ClientSecurity:
             if known.warning:
                 security.warnings.append(known.warning)
             security.ssl_context = identity.client_context()
-            security.verify_peer = PeerPinning(known, host, port, trust_new=trust_new)
+            security.pinning = PeerPinning(known, host, port, trust_new=trust_new)
         if password:
             from messagerie.net.auth import password_exchange
 

@@ -23,9 +23,10 @@ from collections.abc import Callable
 from typing import Any
 
 from messagerie import protocol
-from messagerie.errors import RemoteProtocolError
+from messagerie.errors import RemoteProtocolError, SecurityError
 from messagerie.history import HistoryStore
 from messagerie.i18n import tr
+from messagerie.identity import looks_like_tls
 from messagerie.limits import Limits
 from messagerie.net import events
 
@@ -45,7 +46,6 @@ MAX_FLUSH_SPACING_S = 0.004
 
 # Connection states.
 AWAITING_HELLO = "awaiting_hello"
-AUTHENTICATING = "authenticating"
 JOINED = "joined"
 CLOSED = "closed"
 
@@ -78,7 +78,10 @@ class Participant(asyncio.Protocol):
         self.backlog: collections.deque[dict[str, Any]] = collections.deque()
         self.reading_paused = False
         self.timer: asyncio.TimerHandle | None = None
+        self.requested_name = ""
+        # The password exchange's state (messagerie.pake.PasswordServer) when there is one.
         self.auth: Any = None
+        self.authenticated = room.authenticator is None
 
     # --- asyncio callbacks ---
 
@@ -99,6 +102,11 @@ class Participant(asyncio.Protocol):
         if self.state == CLOSED:
             return
         self.last_heard = time.monotonic()
+        if self.state == AWAITING_HELLO and not self.decoder.buffered and looks_like_tls(data):
+            # A TLS client on a --no-tls room. It cannot read our frame, but the frame's bytes
+            # make its TLS layer fail at once with a clear "wrong version number".
+            self.fail("tls_required")
+            return
         try:
             objects = self.decoder.feed_objects(data)
         except RemoteProtocolError as exc:
@@ -152,15 +160,18 @@ class Participant(asyncio.Protocol):
                 else:
                     self._unexpected(kind)
             elif self.state == AWAITING_HELLO:
-                if kind != "hello":
+                if kind == "hello":
+                    if not self.authenticated:
+                        raise SecurityError("password_required")
+                    hello = protocol.decode_object(obj)
+                    if hello.version != protocol.PROTOCOL_VERSION:
+                        raise RemoteProtocolError(protocol.UNSUPPORTED_VERSION)
+                    self.room.greet(self, hello)
+                elif kind in self.room.extra_types:
+                    self.room.authenticator.receive(self, obj)
+                else:
                     self._unexpected(kind)
-                hello = protocol.decode_object(obj)
-                if hello.version != protocol.PROTOCOL_VERSION:
-                    raise RemoteProtocolError(protocol.UNSUPPORTED_VERSION)
-                self.room.greet(self, hello)
-            elif self.state == AUTHENTICATING:
-                self.room.authenticate(self, obj)
-        except RemoteProtocolError as exc:
+        except (RemoteProtocolError, SecurityError) as exc:
             self.fail(exc.code, **exc.details)
         return True
 
@@ -217,6 +228,9 @@ class Participant(asyncio.Protocol):
 
     def send_private(self, frame: bytes) -> None:
         self.private.append(frame)
+        if self.state != JOINED:
+            # Not in the fan-out list yet (password exchange): flushed on its own.
+            self.room.handshaking.add(self)
         self.room.schedule_flush()
 
     def fail(self, code: str, **details: object) -> None:
@@ -233,7 +247,7 @@ class Participant(asyncio.Protocol):
             self.transport.close()
 
     def _handshake_expired(self) -> None:
-        if self.state in (AWAITING_HELLO, AUTHENTICATING):
+        if self.state == AWAITING_HELLO:
             self.fail("handshake_timeout")
 
 
@@ -261,7 +275,7 @@ class Room:
         self.on_event = on_event
         self.room_name = room_name or host_name
         self.host_name = host_name
-        # Optional password check (messagerie.net.auth); None means an open room.
+        # Optional password check (messagerie.net.auth.PasswordAuthenticator).
         self.authenticator = authenticator
         self.extra_types: frozenset[str] = (
             authenticator.message_types if authenticator else frozenset()
@@ -270,6 +284,8 @@ class Room:
         self.connections_per_ip: collections.Counter[str] = collections.Counter()
         self.connections: set[Participant] = set()
         self.broadcast: list[bytes] = []
+        # Connections still in the handshake that have frames to send.
+        self.handshaking: set[Participant] = set()
         self.flush_scheduled = False
         self.last_flush = 0.0  # loop time of the last flush
         self.closing = False
@@ -288,25 +304,10 @@ class Room:
         return None
 
     def greet(self, conn: Participant, hello: protocol.Hello) -> None:
-        """Steps 2-3 of the handshake: authenticate if needed, then welcome."""
-        if len(self.participants) >= self.limits.max_participants:
-            raise RemoteProtocolError("room_full")
+        """Steps 2-3 of the handshake: welcome the newcomer (or refuse it)."""
         conn.client_id = hello.client_id
         conn.catch_up_after = hello.last_seq
         conn.requested_name = hello.name
-        if self.authenticator:
-            conn.state = AUTHENTICATING
-            self.authenticator.start(conn)
-        else:
-            self.welcome(conn)
-
-    def authenticate(self, conn: Participant, obj: dict[str, Any]) -> None:
-        """Pass a message of the password exchange to the authenticator."""
-        if obj["type"] not in self.extra_types:
-            conn._unexpected(obj["type"])
-        self.authenticator.receive(conn, obj)
-
-    def welcome(self, conn: Participant) -> None:
         # A client that reconnects while its old connection still looks alive (a half-open
         # TCP connection after a Wi-Fi drop) replaces it.
         for other in list(self.participants):
@@ -410,6 +411,11 @@ class Room:
         if self.history.warning:
             self.on_event(events.Notice(code="storage", message=self.history.warning))
             self.history.warning = None
+        for conn in self.handshaking:
+            if conn.state == AWAITING_HELLO and conn.private:
+                conn.transport.write(b"".join(conn.private))
+                conn.private = []
+        self.handshaking.clear()
         frames = self.broadcast
         self.broadcast = []
         blob = b"".join(frames) if frames else b""

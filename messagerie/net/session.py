@@ -261,7 +261,7 @@ class JoinSession(Session):
             outbox=outbox,
             on_event=self._emit,
             ssl_context=security.ssl_context,
-            verify_peer=security.verify_peer,
+            pinning=security.pinning,
             authenticate=security.authenticate,
         )
         self.client = client

@@ -1,0 +1,193 @@
+"""`messagerie --self-test [PATH]`: prove that this build works, from inside the binary.
+
+PyInstaller decides what to bundle by following imports, and a module it missed only fails
+when a user reaches it. This check reaches everything at once: it imports every module the
+app uses, opens the themed window when there is a display, hosts a TLS room with a password
+on 127.0.0.1 and has a client in the same process exchange a message with accents and emoji,
+and writes settings to a temporary data dir. It exits 0 only if all of that worked.
+
+A windowed Windows build has no stdout, so the report is also written as JSON to PATH.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import queue
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from messagerie import __version__
+
+# Every module the app may import, including lazy imports, so a frozen build that lacks
+# one fails here rather than in a user's hands.
+MODULES = (
+    "messagerie.app",
+    "messagerie.headless",
+    "messagerie.identity",
+    "messagerie.known_hosts",
+    "messagerie.pake",
+    "messagerie.net.session",
+    "messagerie.net.auth",
+    "messagerie.net.pinning",
+    "messagerie.settings",
+    "messagerie.ui",
+    "messagerie.locale.fr",
+    "messagerie.locale.en",
+    "cryptography.hazmat.primitives.asymmetric.ed25519",
+    "cryptography.x509",
+    "spake2",
+    "sqlite3",
+    "ssl",
+    "platformdirs",
+    "ttkbootstrap",
+    "PIL._tkinter_finder",
+)
+MESSAGE = "Ça marche 🎉 — café, naïve, 日本"
+PASSWORD = "mot de passe é"
+WAIT_S = 20.0
+
+
+def run_self_test(report_path: str | None) -> int:
+    """Run every check; print and write the JSON report; return the exit code."""
+    checks: dict[str, dict[str, object]] = {}
+    with tempfile.TemporaryDirectory(prefix="messagerie-selftest-") as tmp:
+        data = Path(tmp)
+        _check(checks, "imports", _imports)
+        _check(checks, "settings", lambda: _settings(data / "settings"))
+        _check(checks, "room", lambda: _room(data))
+        if _has_display():
+            _check(checks, "window", lambda: _window(data / "window"))
+        else:
+            checks["window"] = {"ok": True, "skipped": "no display"}
+    ok = all(c["ok"] for c in checks.values())
+    report = {"ok": ok, "version": __version__, "frozen": bool(getattr(sys, "frozen", False))}
+    report["python"] = sys.version.split()[0]
+    report["checks"] = checks
+    text = json.dumps(report, ensure_ascii=False, indent=2)
+    if sys.stdout is not None:
+        print(text, flush=True)
+    if report_path:
+        Path(report_path).write_text(text + "\n", encoding="utf-8")
+    return 0 if ok else 1
+
+
+def _check(checks: dict, name: str, fn: Callable[[], object]) -> None:
+    started = time.monotonic()
+    try:
+        detail = fn()
+        checks[name] = {"ok": True, "detail": detail}
+    except Exception as exc:
+        checks[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        checks[name]["traceback"] = traceback.format_exc(limit=5)
+    checks[name]["seconds"] = round(time.monotonic() - started, 3)
+
+
+def _imports() -> int:
+    for name in MODULES:
+        importlib.import_module(name)
+    return len(MODULES)
+
+
+def _settings(folder: Path) -> str:
+    from messagerie import settings
+
+    saved = settings.Settings(name="Zoé 🎉", join_port=6000, theme="dark")
+    settings.save(saved, folder)
+    loaded = settings.load(folder)
+    if loaded.settings != saved or loaded.damaged:
+        raise RuntimeError(f"settings did not round-trip: {loaded!r}")
+    return str(settings.settings_path(folder))
+
+
+def _room(data: Path) -> dict[str, object]:
+    """Host a TLS room with a password and chat with a client in this process."""
+    from messagerie.net import events
+    from messagerie.net.session import HostSession, JoinSession
+
+    host_events: queue.Queue = queue.Queue()
+    join_events: queue.Queue = queue.Queue()
+    (data / "host").mkdir()
+    (data / "join").mkdir()
+    host = HostSession(
+        host="127.0.0.1",
+        port=0,
+        data_dir=data / "host",
+        on_event=host_events.put,
+        password=PASSWORD,
+    )
+    joiner = None
+    host.start()
+    try:
+        listening = _wait(host_events, events.Listening)
+        joiner = JoinSession(
+            host="127.0.0.1",
+            port=listening.port,
+            data_dir=data / "join",
+            on_event=join_events.put,
+            password=PASSWORD,
+        )
+        joiner.start()
+        connected = _wait(join_events, events.Connected)
+        if connected.fingerprint != listening.fingerprint:
+            raise RuntimeError("the client saw another certificate than the host's")
+        joiner.send(MESSAGE)
+        received = _wait(host_events, events.MessageReceived)
+        echoed = _wait(join_events, events.MessageReceived)
+        if received.text != MESSAGE or echoed.text != MESSAGE:
+            raise RuntimeError(f"message damaged: {received.text!r} / {echoed.text!r}")
+        return {
+            "tls": connected.tls,
+            "password": listening.password,
+            "safety_code": connected.safety_code,
+        }
+    finally:
+        if joiner is not None:
+            joiner.stop()
+        host.stop()
+
+
+def _wait(events_queue: queue.Queue, kind: type):
+    from messagerie.net import events
+
+    deadline = time.monotonic() + WAIT_S
+    while (remaining := deadline - time.monotonic()) > 0:
+        try:
+            event = events_queue.get(timeout=remaining)
+        except queue.Empty:
+            break
+        if isinstance(event, kind):
+            return event
+        if isinstance(event, events.Failed):
+            raise RuntimeError(f"{event.code}: {event.message}")
+    raise TimeoutError(f"no {kind.__name__} within {WAIT_S} s")
+
+
+def _has_display() -> bool:
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _window(data: Path) -> str:
+    """Open the themed window, draw accents and emoji in it, and close it.
+
+    Drawing an emoji is the point: with an old libXft, colour-emoji fonts crash Tk
+    (NOTES.md), and a frozen Linux binary carries the build machine's libXft.
+    """
+    from messagerie import ui
+
+    controller = ui.build(data_dir=data, mode=None)
+    try:
+        entry = controller.window.view.name
+        entry.delete(0, "end")
+        entry.insert(0, MESSAGE)
+        controller.root.update()
+        return controller.root.title()
+    finally:
+        controller.close()

@@ -1,0 +1,280 @@
+"""Glue between the window, the views, the settings and the network sessions.
+
+The controller runs on the Tk thread only. It starts a HostSession or JoinSession, gives it
+a callback that merely queues events (the bridge), and reacts to the events in batches:
+- while a session starts, Listening/Connected open the chat view, and a fatal Failed goes
+  back to the start view, next to the field that can fix it;
+- in the chat, events go to the chat view in one batch per tick;
+- Stopped ends the session (its thread is joined with `stop()`, which is idempotent).
+Each session gets a fresh token, so the late events of a session we left are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from messagerie import i18n, pake
+from messagerie import settings as settings_mod
+from messagerie.errors import MessagerieError, StorageError
+from messagerie.i18n import tr
+from messagerie.net import events as ev
+from messagerie.ui.bridge import EventBridge
+from messagerie.ui.chat_view import ChatView
+from messagerie.ui.dialogs import FormResult
+from messagerie.ui.identity_view import IdentityView
+from messagerie.ui.start_view import StartView
+from messagerie.ui.window import MainWindow, collect_tk_garbage
+
+log = logging.getLogger(__name__)
+
+
+class Controller:
+    def __init__(self, *, data_dir: Path, tls: bool, limits: Any) -> None:
+        self.data_dir = Path(data_dir)
+        self.tls = tls
+        self.limits = limits
+        loaded = settings_mod.load(self.data_dir)
+        self.settings = loaded.settings
+        i18n.set_language(self.settings.language)
+        self.window = MainWindow(
+            theme=self.settings.theme,
+            on_theme=self.set_theme,
+            on_language=self.set_language,
+            on_close=self.close,
+        )
+        self.window.language_var.set(self.settings.language or "system")
+        self.root = self.window.root
+        if loaded.damaged is not None:
+            self.window.notify(tr("gui.notice.settings_damaged", path=loaded.damaged))
+        self.bridge = EventBridge(self.root, self._on_events)
+        self.bridge.start()
+        self.session: Any = None
+        self.token: object | None = None
+        self.phase = "idle"  # idle, starting, chat
+        self.kind: str | None = None
+        self.form: FormResult | None = None
+        self.chat: ChatView | None = None
+        self._last_storage_error: str | None = None
+        self.closed = False
+
+    # -- views --------------------------------------------------------------------------
+
+    def show_start(self, kind: str | None = None) -> StartView:
+        from messagerie.lan import lan_addresses
+
+        view = StartView(self.root, self.settings, addresses=lan_addresses(), on_submit=self.submit)
+        host_panel = view.panels["host"]
+        host_panel.remember_password.set(self.settings.remember_password)
+        remembered = pake.load_password(self.data_dir) if self.settings.remember_password else None
+        if remembered:
+            host_panel.password.insert(0, remembered)
+        self.chat = None
+        self.window.show(view)
+        view.focus_first(kind or self.settings.last_mode)
+        return view
+
+    def submit(self, kind: str, form: FormResult) -> None:
+        """The start view's checked values: remember them, then start the session."""
+        view = self.window.view
+        if kind == "host":
+            self._remember_password(view.panels["host"].remember_password.get(), form.password)
+        self.remember(kind, name=view.name.get().strip(), host=form.host, port=form.port)
+        self.start_session(kind, form)
+
+    def _remember_password(self, wanted: bool, password: str | None) -> None:
+        """Keep the host's password in a 0600 file only when "se souvenir" is ticked."""
+        self.settings.remember_password = wanted and bool(password)
+        try:
+            if self.settings.remember_password:
+                pake.save_password(self.data_dir, password)
+            else:
+                pake.forget_password(self.data_dir)
+        except StorageError as exc:
+            self.window.notify(exc.message)
+
+    def remember(self, kind: str, *, name: str | None, host: str | None, port: int | None) -> None:
+        s = self.settings
+        s.last_mode = kind
+        if name is not None:
+            s.name = name
+        if host is not None:
+            setattr(s, f"{kind}_ip", host)
+        if port:  # port 0 ("pick a free one") is not worth remembering
+            setattr(s, f"{kind}_port", port)
+        self.save_settings()
+
+    def save_settings(self) -> None:
+        try:
+            settings_mod.save(self.settings, self.data_dir)
+        except StorageError as exc:
+            log.warning("settings not saved: %s", exc.message)
+            message = tr(
+                "gui.notice.settings_not_saved",
+                path=exc.details.get("path", self.data_dir),
+                detail=exc.details.get("detail", ""),
+            )
+            # Once is enough: the same failure on every theme click would be noise.
+            if message != self._last_storage_error:
+                self._last_storage_error = message
+                self.window.notify(message)
+
+    # -- sessions -----------------------------------------------------------------------
+
+    def start_session(self, kind: str, form: FormResult, *, trust_new: bool = False) -> None:
+        self._stop_session()
+        self.kind, self.form = kind, form
+        self.token = token = object()
+        try:
+            self.session = self._make_session(kind, form, trust_new, self.bridge.sink(token))
+            self.session.start()
+        except MessagerieError as exc:
+            self.session = None
+            self._start_failed(exc.code, exc.message, exc.details)
+            return
+        self.phase = "starting"
+        view = self.window.view
+        if isinstance(view, StartView):
+            view.set_busy(kind)
+
+    def _make_session(self, kind: str, form: FormResult, trust_new: bool, on_event: Any) -> Any:
+        from messagerie.net.session import HostSession, JoinSession
+
+        common = dict(
+            host=form.host,
+            port=form.port,
+            name=form.name,
+            data_dir=self.data_dir,
+            tls=self.tls,
+            password=form.password,
+            limits=self.limits,
+            on_event=on_event,
+        )
+        if kind == "host":
+            return HostSession(**common)
+        return JoinSession(trust_new=trust_new, **common)
+
+    def send(self, text: str) -> object:
+        if self.session is None:
+            raise MessagerieError("connection_lost")
+        return self.session.send(text)
+
+    def leave(self) -> None:
+        """ "Quitter la discussion": end the session and go back to the start view."""
+        self._stop_session()
+        self.show_start(self.kind)
+
+    def _stop_session(self) -> None:
+        session, self.session, self.token = self.session, None, None
+        self.phase = "idle"
+        if session is not None:
+            collect_tk_garbage()
+            try:
+                session.stop()
+            except Exception:
+                log.exception("error while stopping the session")
+
+    # -- events -------------------------------------------------------------------------
+
+    def _on_events(self, items: list[tuple[object, Any]]) -> None:
+        batch: list[Any] = []
+        for token, event in items:
+            if token is not self.token or self.token is None:
+                continue  # a session we already left
+            if self.phase == "starting":
+                self._while_starting(event)
+            elif self.phase == "chat":
+                batch.append(event)
+            if isinstance(event, ev.Stopped):
+                self._finished()
+        if batch and self.chat is not None and self.chat.winfo_exists():
+            incoming = self.chat.apply(batch)
+            if incoming:
+                self.window.note_incoming(incoming)
+
+    def _while_starting(self, event: Any) -> None:
+        if isinstance(event, ev.Listening | ev.Connected):
+            self.phase = "chat"
+            self.chat = ChatView(
+                self.root,
+                mode=self.kind or "host",
+                name=self.form.name if self.form else "",
+                send=self.send,
+                leave=self.leave,
+            )
+            self.window.show(self.chat)
+            self.chat.apply([event])
+            self.chat.focus_entry()
+        elif isinstance(event, ev.Failed):
+            if event.fatal:
+                self.phase = "failed"
+                self._start_failed(event.code, event.message, event.details)
+            else:
+                self.window.notify(event.message)
+        elif isinstance(event, ev.Notice):
+            self.window.notify(event.message)
+
+    def _start_failed(self, code: str, message: str, details: dict[str, Any]) -> None:
+        if code == "identity_changed" and self.kind == "join" and self.form is not None:
+            form = self.form
+            view = IdentityView(
+                self.root,
+                host=form.host or "",
+                port=form.port or 0,
+                # The core names them "old"/"new"; "old_code"/"new_code" are accepted too.
+                old_code=str(details.get("old_code") or details.get("old") or ""),
+                new_code=str(details.get("new_code") or details.get("new") or ""),
+                on_cancel=lambda: self.show_start("join"),
+                on_trust=lambda: self._trust_new(form),
+            )
+            self.window.show(view)
+            view.focus_first()
+            return
+        view = self.window.view
+        if not isinstance(view, StartView):
+            view = self.show_start(self.kind)
+        view.show_failure(self.kind or "host", code, message, dict(details or {}))
+
+    def _trust_new(self, form: FormResult) -> None:
+        self.show_start("join")
+        self.start_session("join", form, trust_new=True)
+
+    def _finished(self) -> None:
+        """Stopped: the session's thread is over; join it and forget the session."""
+        session, self.session = self.session, None
+        if session is not None:
+            try:
+                session.stop()
+            except Exception:
+                log.exception("error while stopping the session")
+        if self.phase == "starting":
+            view = self.window.view
+            if isinstance(view, StartView):
+                view.set_busy(None)
+        if self.phase != "chat":
+            self.phase = "idle"
+
+    # -- window-wide settings -------------------------------------------------------------
+
+    def set_theme(self, mode: str) -> None:
+        self.settings.theme = mode
+        self.save_settings()
+
+    def set_language(self, lang: str | None) -> None:
+        self.settings.language = lang
+        i18n.set_language(lang)
+        self.window.build_menu()
+        self.window.refresh_title()
+        if self.window.view is not None:
+            self.window.view.retranslate()
+        self.save_settings()
+
+    def close(self) -> None:
+        """The window is closing: leave the room cleanly, then destroy the window."""
+        if self.closed:
+            return
+        self.closed = True
+        self._stop_session()
+        self.bridge.stop()
+        self.root.destroy()

@@ -1,0 +1,236 @@
+"""The start view: a name, then "Héberger une discussion" or "Rejoindre une discussion".
+
+The view only collects and shows; the controller starts sessions. Each field's error
+appears right under it, in the current language, and core failures (port in use, nobody
+listening...) come back here so the person can fix the field and try again.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Callable
+from typing import Any
+
+import ttkbootstrap as ttk
+
+from messagerie.i18n import tr
+from messagerie.limits import DEFAULT_CLIENT_NAME, DEFAULT_HOST_NAME
+from messagerie.settings import Settings
+from messagerie.ui import dialogs
+from messagerie.ui.widgets import Texts, set_error, wrap_label
+
+# Below this width the two panels are stacked instead of side by side.
+_STACK_BELOW_PX = 720
+PANELS = ("host", "join")
+
+
+class Panel:
+    """One card of the start view: its fields, their error labels, its button."""
+
+    def __init__(self, master: Any, texts: Texts, kind: str, submit: Callable[[], None]) -> None:
+        self.kind = kind
+        self.frame = ttk.LabelFrame(master, padding=(16, 10))
+        texts.bind(self.frame, f"gui.start.{kind}_title")
+        self.frame.columnconfigure(0, weight=1)
+        self._texts = texts
+        self._row = 0
+        intro = self._next(wrap_label(self.frame, bootstyle="secondary"))
+        texts.bind(intro, f"gui.start.{kind}_intro")
+        if kind == "host":
+            self.ip = ttk.Combobox(self.frame, width=28)
+        else:
+            self.ip = ttk.Entry(self.frame, width=30)
+        self.errors: dict[str, ttk.Label] = {}
+        self.entries: dict[str, Any] = {"ip": self.ip}
+        self._field("ip", f"gui.start.{kind}_ip", self.ip, hint=f"gui.start.{kind}_ip_hint")
+        self.port = ttk.Entry(self.frame, width=8)
+        self._field("port", "gui.start.port", self.port, stretch=False)
+        self.password = ttk.Entry(self.frame, width=30, show="•")
+        self._field("password", "gui.start.password", self.password)
+        self.remember_password = tk.BooleanVar(master, value=False)
+        if kind == "host":
+            # Only the host's password is ever kept, and only when asked (SECURITY.md).
+            box = ttk.Checkbutton(self.frame, variable=self.remember_password)
+            texts.bind(box, "label.remember_password")
+            self._next(box, sticky="w", pady=(4, 0))
+        self.button = ttk.Button(self.frame, bootstyle="primary", command=submit)
+        self.button_key = f"gui.start.{kind}_button"
+        texts.bind(self.button, self.button_key)
+        self.button.grid(row=self._row, column=0, sticky="w", pady=(10, 0), ipadx=8)
+        self._row += 1
+        self.errors["general"] = self._next(wrap_label(self.frame, bootstyle="danger"), pady=(8, 0))
+        self.errors["general"].grid_remove()
+        for widget in (self.ip, self.port, self.password):
+            widget.bind("<Return>", lambda _e: submit())
+            widget.bind("<KP_Enter>", lambda _e: submit())
+
+    def _next(self, widget: Any, **grid: Any) -> Any:
+        widget.grid(row=self._row, column=0, sticky=grid.pop("sticky", "ew"), **grid)
+        self._row += 1
+        return widget
+
+    def _field(
+        self, key: str, label_key: str, entry: Any, *, hint: str | None = None, stretch=True
+    ) -> None:
+        self._texts.bind(self._next(ttk.Label(self.frame), pady=(8, 2)), label_key)
+        self._next(entry, sticky="ew" if stretch else "w")
+        if hint:
+            self._texts.bind(self._next(wrap_label(self.frame, bootstyle="secondary")), hint)
+        self.errors[key] = self._next(wrap_label(self.frame, bootstyle="danger"))
+        self.errors[key].grid_remove()
+
+    def clear_errors(self) -> None:
+        for key, label in self.errors.items():
+            set_error(self.entries.get(key) if key in ("ip", "port") else None, label, None)
+
+    def show_error(self, key: str, message: str) -> None:
+        entry = {"ip": self.ip, "port": self.port, "password": self.password}.get(key)
+        set_error(entry, self.errors.get(key, self.errors["general"]), message)
+
+    def set_busy(self, busy: bool) -> None:
+        if busy:
+            self.button.configure(
+                state="disabled",
+                text=tr("gui.start.starting" if self.kind == "host" else "gui.start.connecting"),
+            )
+        else:
+            self.button.configure(state="normal", text=tr(self.button_key))
+
+
+class StartView(ttk.Frame):
+    """The first screen. `on_submit(kind, FormResult)` is called with checked values."""
+
+    def __init__(
+        self,
+        master: Any,
+        settings: Settings,
+        *,
+        addresses: list[str],
+        on_submit: Callable[[str, dialogs.FormResult], None],
+    ) -> None:
+        super().__init__(master, padding=(24, 16))
+        self._on_submit = on_submit
+        self.texts = Texts()
+        # "uniform" gives both panels the same width whatever their contents ask for.
+        self.columnconfigure(0, weight=1, uniform="panels")
+        self.columnconfigure(1, weight=1, uniform="panels")
+
+        title = ttk.Label(self, font="-size 18 -weight bold")
+        self.texts.bind(title, "gui.start.welcome")
+        title.grid(row=0, column=0, columnspan=2, sticky="w")
+        intro = wrap_label(self, bootstyle="secondary")
+        self.texts.bind(intro, "gui.start.intro")
+        intro.grid(row=1, column=0, columnspan=2, sticky="ew", pady=(2, 12))
+
+        name_box = ttk.Frame(self)
+        name_box.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(0, 12))
+        name_box.columnconfigure(1, weight=1)
+        self.texts.bind(ttk.Label(name_box, font="-weight bold"), "gui.start.name").grid(
+            row=0, column=0, sticky="w", padx=(0, 10)
+        )
+        self.name = ttk.Entry(name_box, width=28)
+        self.name.grid(row=0, column=1, sticky="w")
+        hint = wrap_label(name_box, bootstyle="secondary")
+        self.texts.bind(
+            hint, "gui.start.name_hint", host=DEFAULT_HOST_NAME, client=DEFAULT_CLIENT_NAME
+        )
+        hint.grid(row=1, column=1, sticky="ew")
+        self.name_error = wrap_label(name_box, bootstyle="danger")
+        self.name_error.grid(row=2, column=1, sticky="ew")
+        self.name_error.grid_remove()
+
+        self.panels = {
+            "host": Panel(self, self.texts, "host", lambda: self.submit("host")),
+            "join": Panel(self, self.texts, "join", lambda: self.submit("join")),
+        }
+        self._stacked: bool | None = None
+        self._layout(stacked=False)
+        self.bind("<Configure>", self._on_resize, add="+")
+
+        self.name.insert(0, settings.name)
+        host = self.panels["host"]
+        host.ip.configure(values=_unique(["0.0.0.0", "127.0.0.1", *addresses]))
+        host.ip.insert(0, settings.host_ip)
+        host.port.insert(0, str(settings.host_port))
+        join = self.panels["join"]
+        join.ip.insert(0, settings.join_ip)
+        join.port.insert(0, str(settings.join_port))
+
+    def _layout(self, *, stacked: bool) -> None:
+        if stacked == self._stacked:
+            return
+        self._stacked = stacked
+        host, join = self.panels["host"].frame, self.panels["join"].frame
+        if stacked:
+            host.grid(row=3, column=0, columnspan=2, sticky="new", pady=(0, 12))
+            join.grid(row=4, column=0, columnspan=2, sticky="new")
+        else:
+            host.grid(row=3, column=0, columnspan=1, sticky="nsew", padx=(0, 8))
+            join.grid(row=3, column=1, columnspan=1, sticky="nsew", padx=(8, 0))
+
+    def _on_resize(self, event: Any) -> None:
+        if event.widget is self:
+            self._layout(stacked=event.width < _STACK_BELOW_PX)
+
+    def focus_first(self, kind: str | None) -> None:
+        """Put the keyboard focus where the person most likely types next."""
+        panel = self.panels.get(kind or "host")
+        target = panel.ip if panel and kind == "join" and not panel.ip.get() else None
+        (target or (panel.button if panel else self.name)).focus_set()
+
+    def form(self, kind: str) -> dialogs.FormResult:
+        panel = self.panels[kind]
+        check = dialogs.check_host_form if kind == "host" else dialogs.check_join_form
+        return check(self.name.get(), panel.ip.get(), panel.port.get(), panel.password.get())
+
+    def submit(self, kind: str) -> None:
+        """Check the panel's fields; show errors next to them, or hand the values on."""
+        result = self.form(kind)
+        self.clear_errors()
+        if not result.ok:
+            self.show_errors(kind, result.errors)
+            return
+        self._on_submit(kind, result)
+
+    def clear_errors(self) -> None:
+        set_error(self.name, self.name_error, None)
+        for panel in self.panels.values():
+            panel.clear_errors()
+
+    def show_errors(self, kind: str, errors: dict[str, str]) -> None:
+        for key, message in errors.items():
+            if key == "name":
+                set_error(self.name, self.name_error, message)
+            else:
+                self.panels[kind].show_error(key, message)
+
+    def show_failure(self, kind: str, code: str, message: str, details: dict[str, Any]) -> None:
+        """Show a core failure next to the field that can fix it."""
+        panel = self.panels[kind]
+        self.set_busy(None)
+        text = dialogs.failure_text(code, message)
+        suggestion = details.get("suggestion")
+        if code == "port_in_use" and suggestion:
+            panel.port.delete(0, "end")
+            panel.port.insert(0, str(suggestion))
+            hint = tr(
+                "gui.error.port_in_use_hint", suggestion=suggestion, button=tr(panel.button_key)
+            )
+            text = f"{text} {hint}"
+        panel.show_error(dialogs.failure_field(code), text)
+        focus = {"port": panel.port, "ip": panel.ip, "password": panel.password}
+        focus.get(dialogs.failure_field(code), panel.button).focus_set()
+
+    def set_busy(self, kind: str | None) -> None:
+        """Disable both buttons while a session starts (`kind`), or enable them (None)."""
+        for name, panel in self.panels.items():
+            panel.set_busy(name == kind)
+            if kind is not None and name != kind:
+                panel.button.configure(state="disabled")
+
+    def retranslate(self) -> None:
+        self.texts.refresh()
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))

@@ -1,0 +1,33 @@
+"""The built-in self-test, run from the source tree (tests/test_frozen.py runs it frozen)."""
+
+import json
+import subprocess
+import sys
+
+from tests.cli import ROOT
+
+
+def test_self_test_passes_and_writes_its_report(tmp_path):
+    report = tmp_path / "report.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "messagerie",
+            "--self-test",
+            str(report),
+            "--data-dir",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["ok"] is True
+    assert set(data["checks"]) == {"imports", "settings", "room", "window"}
+    assert data["checks"]["room"]["detail"]["tls"] is True
+    # pytest-xvfb gives the tests a display, so the window check really ran.
+    assert "skipped" not in data["checks"]["window"]
