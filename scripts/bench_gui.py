@@ -1,9 +1,257 @@
-"""GUI flood benchmark (placeholder until written)."""
+"""`gui`: a flood of 10,000 messages into a real chat window under Xvfb (issue 7).
+
+A headless peer (the load generator of bench_room.py) sends 10,000 messages within 2 s to a
+room where a real window (`python -m messagerie join HOST:PORT --no-tls`, GUI mode) sits.
+Measuring inside a Tk process from outside is not possible, so the window process has a hook:
+
+    MESSAGERIE_BENCH_STATS=/path/stats.json
+
+When it is set, the UI (1) runs an `after(10)` heartbeat on the Tk root from the moment the
+chat view is shown and records each gap between beats minus the 10 ms period as a stall;
+(2) counts the room messages it shows (ChatHistory.add_message returning True) and notes
+`time.monotonic()` when it shows one; and (3) every 250 ms, and when the window closes, writes
+atomically (temporary file + os.replace) the JSON object
+
+    {"pid": int, "max_stall_ms": float, "stalls": [[monotonic_s, ms], ...],  # stalls > 20 ms
+     "shown_count": int, "last_shown_at": monotonic_s or null}
+
+`time.monotonic()` is one clock for every process on Linux, so the bench compares it with the
+peer's send times. The bench reads the window's RSS itself, from /proc/<pid>/status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import bench_room
+
+ENV_STATS = "MESSAGERIE_BENCH_STATS"
+WINDOW_NAME = "Fenetre"
+STALL_TARGET_MS = 100.0
+# "Memory bounded by the history cap": the window keeps at most 5,000 lines, so a flood of
+# 10,000 must not grow it by more than this.
+RSS_GROWTH_TARGET_MIB = 50.0
 
 
-def add_arguments(parser):
-    pass
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--within", type=float, default=2.0, help="seconds to send them in")
+    parser.add_argument("--timeout", type=float, default=60.0)
 
 
-def run(args):
-    return {"bench": "gui", "machine": {}, "rows": [], "notes": []}
+def ui_available() -> str | None:
+    """None if the window can be started, else why not."""
+    try:
+        found = importlib.util.find_spec("messagerie.ui")
+    except ImportError:
+        found = None
+    return None if found else "UI not in main"
+
+
+def start_display() -> tuple[subprocess.Popen | None, str]:
+    """The current DISPLAY, or a private Xvfb."""
+    if os.environ.get("DISPLAY"):
+        return None, os.environ["DISPLAY"]
+    read, write = os.pipe()
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read) as f:
+        number = f.readline().strip()
+    if not number:
+        proc.kill()
+        raise RuntimeError("Xvfb did not start")
+    return proc, f":{number}"
+
+
+def read_stats(path: Path) -> dict[str, Any] | None:
+    with contextlib.suppress(OSError, ValueError):
+        return json.loads(path.read_text())
+    return None
+
+
+def _wait_joined(server: bench_room.Server, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in server.out_path.read_text(errors="replace").splitlines():
+            with contextlib.suppress(ValueError):
+                event = json.loads(line)
+                if event.get("event") == "joined" and event.get("name") == WINDOW_NAME:
+                    return True
+        time.sleep(0.1)
+    return False
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    report: dict[str, Any] = {
+        "bench": "gui",
+        "machine": bench_room.machine_info(),
+        "available": False,
+        "unavailable": None,
+        "messages": args.messages,
+        "within_s": args.within,
+        "sent": None,
+        "shown": None,
+        "max_stall_ms": None,
+        "time_to_last_shown_s": None,
+        "send_duration_s": None,
+        "rss_before": None,
+        "rss_after": None,
+    }
+    notes = [
+        f"a headless peer sends {args.messages:,} messages paced over {args.within:g} s to a "
+        "room (plaintext) where one real window sits, under Xvfb",
+        f"stall = gap between 10 ms after() heartbeats minus 10 ms (hook {ENV_STATS})",
+        f"our server: --limit {' --limit '.join(bench_room.FLOOD_LIMITS)}",
+    ]
+    why = ui_available()
+    if why is None:
+        try:
+            _flood(args, report, notes)
+        except RuntimeError as exc:
+            why = str(exc)
+    if why:
+        report["unavailable"] = why
+        notes.append(f"unavailable: {why}")
+    report["available"] = why is None
+    rss_growth = (
+        (report["rss_after"] - report["rss_before"]) / 2**20
+        if report["rss_after"] and report["rss_before"]
+        else None
+    )
+    report["rss_growth_mib"] = rss_growth
+    stall, shown = report["max_stall_ms"], report["shown"]
+    rows = [
+        _row(
+            "longest event-loop stall ms", stall, f"<= {STALL_TARGET_MS:g}", stall, STALL_TARGET_MS
+        ),
+        _row("messages shown", shown, f"= {args.messages:,}"),
+        _row("time until the last message is shown s", report["time_to_last_shown_s"], ""),
+        _row("window RSS before MiB", _mib(report["rss_before"]), ""),
+        _row("window RSS after MiB", _mib(report["rss_after"]), ""),
+        _row(
+            "window RSS growth MiB",
+            rss_growth,
+            f"<= {RSS_GROWTH_TARGET_MIB:g}",
+            rss_growth,
+            RSS_GROWTH_TARGET_MIB,
+        ),
+    ]
+    if shown is not None:
+        rows[1]["met"] = shown >= args.messages
+    report["rows"] = rows
+    report["notes"] = notes
+    return report
+
+
+def format_table(result: dict[str, Any]) -> str:
+    return bench_room.format_table(result)
+
+
+def _row(figure: str, ours: Any, target: str, value: Any = None, limit: float | None = None):
+    out = bench_room.row(figure, ours, None, target)
+    if limit is not None and value is not None:
+        out["met"] = value <= limit
+    return out
+
+
+def _mib(value: int | None) -> float | None:
+    return None if value is None else value / 2**20
+
+
+def _flood(args: argparse.Namespace, report: dict[str, Any], notes: list[str]) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="bench-gui-"))
+    stats_path = tmp / "stats.json"
+    xvfb, display = start_display()
+    server = window = load = None
+    try:
+        server = bench_room.Server("ours", False)
+        env = dict(os.environ, DISPLAY=display, LANG="fr_FR.UTF-8", **{ENV_STATS: str(stats_path)})
+        cmd = [sys.executable, "-m", "messagerie", "join", f"127.0.0.1:{server.port}", "--no-tls"]
+        cmd += ["--name", WINDOW_NAME, "--data-dir", str(tmp / "window")]
+        with open(tmp / "window.err", "wb") as err:
+            window = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                env=env,
+                cwd=bench_room.ROOT,
+            )
+        if not _wait_joined(server, 30.0):
+            raise RuntimeError("the window did not join the room: " + _tail(tmp / "window.err"))
+        time.sleep(1.0)  # the window settles (first layout, history)
+        if read_stats(stats_path) is None:
+            raise RuntimeError(f"the window has no {ENV_STATS} hook (stats file never written)")
+        report["rss_before"] = bench_room.proc_rss_bytes(window.pid)
+        spec = {
+            "kind": "ours",
+            "host": "127.0.0.1",
+            "port": server.port,
+            "tls": False,
+            "n": 1,
+            "m": args.messages,
+            "text_size": bench_room.TEXT_SIZE,
+            "indices": [0],
+            "probes": set(),
+            "timeout": args.timeout,
+        }
+        load = bench_room.Load(spec, 1)
+        load.call("join")
+        load.call("settle", live=1)
+        start_at = time.monotonic() + 0.05
+        # The peer counts the room's echoes of its own messages: all stored and sent out.
+        (result,) = load.call(
+            "go", start_at=start_at, rate=args.messages / args.within, expected=args.messages
+        )
+        report["sent"] = result["received"]
+        report["send_duration_s"] = result["last_recv"] - result["first_send"]
+        deadline = time.monotonic() + args.timeout
+        stats = read_stats(stats_path) or {}
+        while time.monotonic() < deadline and stats.get("shown_count", 0) < args.messages:
+            time.sleep(0.25)
+            stats = read_stats(stats_path) or stats
+        time.sleep(0.5)  # one more write of the stats, with the stalls of the last batch
+        stats = read_stats(stats_path) or stats
+        report["rss_after"] = bench_room.proc_rss_bytes(window.pid)
+        report["shown"] = stats.get("shown_count")
+        if stats.get("last_shown_at"):
+            report["time_to_last_shown_s"] = stats["last_shown_at"] - result["first_send"]
+        stalls = [ms for at, ms in stats.get("stalls", []) if at >= start_at]
+        report["max_stall_ms"] = max(stalls, default=0.0) if "stalls" in stats else None
+        if report["max_stall_ms"] is None:
+            report["max_stall_ms"] = stats.get("max_stall_ms")
+            notes.append("max stall is since the window opened (the hook gave no stall list)")
+    finally:
+        if load is not None:
+            load.close()
+        for proc in (window, xvfb):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        if server is not None:
+            server.stop()
+
+
+def _tail(path: Path) -> str:
+    with contextlib.suppress(OSError):
+        return path.read_text(errors="replace")[-500:]
+    return ""
