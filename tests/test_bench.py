@@ -59,7 +59,7 @@ def test_room():
             for server in ("ours", "ncat"):
                 summary = config[mode][server]
                 assert summary["all_delivered"] is True, (mode, server, summary)
-                assert RUN_KEYS <= summary["runs"][0].keys()
+                assert summary["runs"][0].keys() >= RUN_KEYS
                 assert summary["runs"][0]["deliveries"] == 3 * 2 * 5
     assert len(report["rows"]) == 2 * 8
 
