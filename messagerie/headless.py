@@ -28,8 +28,7 @@ class HeadlessFrontEnd:
 
     def __init__(self, *, json_mode: bool, out: TextIO | None = None) -> None:
         self.json_mode = json_mode
-        self.out = out if out is not None else sys.stdout
-        self._lock = threading.Lock()
+        self.printer = LinePrinter(out if out is not None else sys.stdout)
         self.ready = threading.Event()  # the room is open, or we are connected, or it failed
         self.stopped = threading.Event()
         self.failed = False
@@ -44,24 +43,67 @@ class HeadlessFrontEnd:
             self.ready.set()
             self.stopped.set()
             return
-        lines = (
-            [json.dumps(event.to_json(), ensure_ascii=False)]
-            if self.json_mode
-            else human_lines(event)
-        )
-        self.print(*lines)
-
-    def print(self, *lines: str) -> None:
-        if self.out is None:  # a windowed build on Windows has no stdout
-            return
-        with self._lock:
-            for line in lines:
-                self.out.write(line + "\n")
-            self.out.flush()
+        if self.json_mode:
+            self.printer.print(_json_line(event.to_json()))
+        else:
+            self.printer.print(*human_lines(event))
 
     def report_local_error(self, error: LocalProtocolError) -> None:
         event = events.Failed(code=error.code, message=error.message, fatal=False)
         self.on_event(event)
+
+    def close(self) -> None:
+        """Print what is still queued, then stop the printer thread."""
+        self.printer.close()
+
+
+# One encoder, built once: json.dumps(..., ensure_ascii=False) builds a new one per call.
+_json_line = json.JSONEncoder(ensure_ascii=False).encode
+
+
+class LinePrinter:
+    """Writes lines from a thread of its own, in batches.
+
+    The network thread only appends to a list: under load, one write and one flush carry
+    many lines instead of a system call per event on the room's own thread.
+    """
+
+    def __init__(self, out: TextIO | None) -> None:
+        self.out = out  # None: a windowed build on Windows has no stdout
+        self._lines: list[str] = []
+        self._cond = threading.Condition()
+        self._closing = False
+        self._thread = threading.Thread(target=self._run, name="messagerie-printer", daemon=True)
+        self._thread.start()
+
+    def print(self, *lines: str) -> None:
+        if self.out is None or not lines:
+            return
+        with self._cond:
+            self._lines.extend(lines)
+            self._cond.notify()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closing = True
+            self._cond.notify()
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._lines and not self._closing:
+                    self._cond.wait()
+                lines, self._lines = self._lines, []
+                closing = self._closing
+            if lines and self.out is not None:
+                try:
+                    self.out.write("\n".join(lines) + "\n")
+                    self.out.flush()
+                except (OSError, ValueError):
+                    self.out = None  # stdout closed (a pipe whose reader left): stop printing
+            if closing:
+                return
 
 
 def human_lines(event: events.Event) -> list[str]:
@@ -120,6 +162,7 @@ def run(session: Session, front: HeadlessFrontEnd) -> int:
         session.stop()
     finally:
         signal.signal(signal.SIGTERM, previous)
+        front.close()
     return 1 if front.failed else 0
 
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import struct
+import time
 import unicodedata
 from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar
@@ -59,6 +61,16 @@ _ID_RE = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_ID}}}")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 # Control characters other than tab and newline have no business in a chat line.
 _TEXT_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def new_message_id() -> str:
+    """A fresh message id: 32 hex characters, the first 12 being the time in milliseconds.
+
+    Ids only need to be unique, but time-ordered ones (like UUIDv7) land at the end of the
+    room's index of ids instead of at random places, which halves the cost of storing each
+    message (measured in docs/PERFORMANCE.md).
+    """
+    return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
 
 
 def name_problem(name: object) -> str | None:

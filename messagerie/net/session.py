@@ -15,7 +15,6 @@ import errno
 import logging
 import socket
 import threading
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -63,7 +62,7 @@ class Session:
             raise LocalProtocolError(protocol.TEXT_TOO_LONG, limit=protocol.MAX_TEXT)
         if problem:
             raise LocalProtocolError(protocol.BAD_FIELD, field="text")
-        msg_id = uuid.uuid4().hex
+        msg_id = protocol.new_message_id()
         self._call(self._send_on_loop, msg_id, text)
         return msg_id
 
