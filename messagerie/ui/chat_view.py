@@ -45,6 +45,8 @@ class ChatView(ttk.Frame):
         self.texts = Texts()
         self.state = "connecting"
         self.participants: list[str] = []
+        self._people_dirty = False
+        self._status_shown: tuple[str, str] | None = None
         self.addresses: list[str] = []
         self._retry_in = 0.0
         self.columnconfigure(0, weight=1)
@@ -209,6 +211,9 @@ class ChatView(ttk.Frame):
                 incoming += self._apply_one(event)
         finally:
             self.history.end()
+        # The participants list is redrawn once per batch, not once per join or leave.
+        if self._people_dirty:
+            self._show_people()
         self._refresh_status()
         return incoming
 
@@ -296,7 +301,12 @@ class ChatView(ttk.Frame):
         self.safety.configure(text=tr("gui.chat.safety_code", code=code) if code else "")
 
     def _set_people(self, names: list[str]) -> None:
+        """Remember the participants; `apply()` shows them at the end of its batch."""
         self.participants = sorted(dict.fromkeys(names), key=str.casefold)
+        self._people_dirty = True
+
+    def _show_people(self) -> None:
+        self._people_dirty = False
         self.people.delete(0, "end")
         for name in self.participants:
             label = tr("gui.chat.you", name=name) if name == self.own_name else name
@@ -320,11 +330,16 @@ class ChatView(ttk.Frame):
                 ),
                 "disconnected": (tr("gui.chat.status_disconnected"), "danger"),
             }[self.state]
-        self.status.configure(text="● " + text, bootstyle=style)
+        # Called once per batch: configure the label (and relayout) only when it changes.
+        if (text, style) != self._status_shown:
+            self._status_shown = (text, style)
+            self.status.configure(text="● " + text, bootstyle=style)
 
     def retranslate(self) -> None:
         self.texts.refresh()
+        self._status_shown = None  # same state, new language
         self._set_people(self.participants)
+        self._show_people()
         if hasattr(self, "_tls"):
             self._set_security(self._tls, self._code)
         if not self._hint_error:

@@ -20,6 +20,7 @@ from messagerie import settings as settings_mod
 from messagerie.errors import MessagerieError, StorageError
 from messagerie.i18n import tr
 from messagerie.net import events as ev
+from messagerie.ui import bench_stats
 from messagerie.ui.bridge import EventBridge
 from messagerie.ui.chat_view import ChatView
 from messagerie.ui.dialogs import FormResult
@@ -58,6 +59,8 @@ class Controller:
         self.chat: ChatView | None = None
         self._last_storage_error: str | None = None
         self.closed = False
+        # Benchmark hook (scripts/bench_gui.py): None unless MESSAGERIE_BENCH_STATS is set.
+        self.bench = bench_stats.from_env(self.root)
 
     # -- views --------------------------------------------------------------------------
 
@@ -204,6 +207,8 @@ class Controller:
                 leave=self.leave,
             )
             self.window.show(self.chat)
+            if self.bench is not None:  # benchmark hook: heartbeat and shown-message count
+                self.bench.attach(self.chat)
             self.chat.apply([event])
             self.chat.focus_entry()
         elif isinstance(event, ev.Failed):
@@ -277,4 +282,6 @@ class Controller:
         self.closed = True
         self._stop_session()
         self.bridge.stop()
+        if self.bench is not None:  # benchmark hook: last write of the stats
+            self.bench.close()
         self.root.destroy()

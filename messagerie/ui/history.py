@@ -5,7 +5,10 @@ Three Tk 8.6 facts shape it (NOTES.md):
   tags live until `tag_delete` and made 50,000 inserts take 69 s instead of 6 s;
 - the history is capped at MAX_LINES and trimmed in batches, so memory and redraws stay flat;
 - an emoji outside the BMP takes two index positions, so we never compute `+Nc` indexes
-  from `len()`: positions are found with marks and tag ranges instead.
+  from `len()`: positions are found with marks and tag ranges instead;
+- each Tcl call costs a round trip through tkinter, and the Tk thread must win the GIL back
+  from the network thread for every one of them; so the lines of a batch are buffered as
+  (text, tags) pairs and go into the widget in ONE `insert` call at the end of the batch.
 
 A message we sent shows at once with "envoi…" and the `pending` tag; a mark named after its
 id remembers where it starts, so the acknowledgement can find and update that line.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import tkinter.font as tkfont
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import ttkbootstrap as ttk
@@ -50,6 +54,10 @@ class History:
         self._seen_order: deque[str] = deque()
         self._at_bottom = True
         self._depth = 0
+        # Alternating text, tags of the lines not yet in the widget (see `_flush`).
+        self._buffer: list[Any] = []
+        # Benchmark hook (ui/bench_stats.py): called for each room message shown, else None.
+        self.on_shown: Callable[[], None] | None = None
         self.apply_colors()
         # A theme change rebuilds the widget colors; our tag colors follow.
         self.widget.bind("<<ThemeChanged>>", lambda _e: self.apply_colors(), add="+")
@@ -89,6 +97,7 @@ class History:
     def end(self) -> None:
         self._depth -= 1
         if self._depth == 0:
+            self._flush()
             self._trim()
             self.text.configure(state="disabled")
             if self._at_bottom:
@@ -99,8 +108,7 @@ class History:
     def add_system(self, message: str, *, error: bool = False) -> None:
         self.begin()
         try:
-            tags = ("line", "error" if error else "system")
-            self.text.insert("end-1c", message + "\n", tags)
+            self._buffer += (message + "\n", ("line", "error" if error else "system"))
         finally:
             self.end()
 
@@ -117,6 +125,8 @@ class History:
             return False
         self._remember(msg_id)
         self._insert(sender, text, ts, own=own)
+        if self.on_shown is not None:
+            self.on_shown()
         return True
 
     def add_pending(self, msg_id: str, sender: str, text: str, ts: float) -> None:
@@ -126,6 +136,7 @@ class History:
         self.begin()
         try:
             mark = _MARK_PREFIX + msg_id
+            self._flush()  # the mark goes after the lines buffered so far
             self.text.mark_set(mark, "end-1c")
             self.text.mark_gravity(mark, "left")
             self._pending.add(msg_id)
@@ -141,6 +152,7 @@ class History:
         mark = _MARK_PREFIX + msg_id
         self.begin()
         try:
+            self._flush()  # the pending line may still be in the buffer
             found = self.text.tag_nextrange("pending_mark", mark)
             if found:
                 self.text.tag_remove("pending", mark, found[0])
@@ -169,15 +181,25 @@ class History:
         before, _, after = tr("line.chat", name=sender, text="\x00").partition("\x00")
         self.begin()
         try:
-            t = self.text
-            t.insert("end-1c", format_time(ts) + " ", ("line", "time", who, *extra))
-            t.insert("end-1c", before, ("line", f"name_{who}", who, *extra))
-            t.insert("end-1c", text + after, ("line", who, *extra))
+            self._buffer += (
+                format_time(ts) + " ",
+                ("line", "time", who, *extra),
+                before,
+                ("line", f"name_{who}", who, *extra),
+                text + after,
+                ("line", who, *extra),
+            )
             if pending:
-                t.insert("end-1c", "  " + tr("gui.chat.pending"), ("line", "pending_mark"))
-            t.insert("end-1c", "\n", ("line",))
+                self._buffer += ("  " + tr("gui.chat.pending"), ("line", "pending_mark"))
+            self._buffer += ("\n", ("line",))
         finally:
             self.end()
+
+    def _flush(self) -> None:
+        """Insert the buffered lines in one call (the widget is writable: inside a batch)."""
+        if self._buffer:
+            self.text.insert("end-1c", *self._buffer)
+            self._buffer.clear()
 
     def _remember(self, msg_id: str) -> None:
         if msg_id in self._seen:

@@ -88,3 +88,62 @@ def test_bridge_delivers_in_bounded_batches_on_the_tk_thread(root):
     bridge.stop()
     assert max(batches) <= 50
     assert threads == {threading.main_thread().name}
+
+
+def test_a_batch_is_one_insert_call_and_keeps_marks_and_emoji_right(root):
+    h = History(root)
+    h.widget.pack(fill="both", expand=True)
+    calls = []
+    real_insert = h.text.insert
+
+    def counting_insert(*args):
+        calls.append(len(args))
+        return real_insert(*args)
+
+    h.text.insert = counting_insert
+    h.begin()
+    for i in range(300):
+        h.add_message(f"m{i}", "Client", f"n°{i} 😀👩‍👩‍👧", 0, own=False)
+    h.add_system("système 🎉")
+    h.end()
+    assert len(calls) == 1  # 300 messages and a system line: one Tcl call
+    # Pending and ack inside one batch, between buffered lines (the mark needs a flush).
+    calls.clear()
+    h.begin()
+    h.add_message("a", "Client", "avant 🇫🇷", 0, own=False)
+    h.add_pending("p", "Moi", "à moi 😀", 0)
+    h.add_message("b", "Client", "pendant 😀", 0, own=False)
+    h.acked("p")
+    h.add_message("c", "Client", "après 😀", 0, own=False)
+    h.end()
+    lines = h.content().splitlines()
+    assert lines[299].endswith("Client : n°299 😀👩‍👩‍👧")
+    assert lines[300] == "système 🎉"
+    assert lines[301].endswith("Client : avant 🇫🇷")
+    assert lines[302].endswith("Moi : à moi 😀")
+    assert lines[303].endswith("Client : pendant 😀")
+    assert lines[304].endswith("Client : après 😀")
+    assert "envoi…" not in h.content()
+    assert h.text.tag_ranges("pending") == ()
+    assert len(calls) == 3  # before the mark, before the ack, at the end
+
+
+def test_bridge_tick_stops_at_its_time_budget_and_comes_back_soon(root):
+    batches: list[int] = []
+
+    def slow_handler(items):
+        batches.append(len(items))
+        time.sleep(0.01)
+
+    bridge = EventBridge(root, slow_handler, interval_ms=500, batch=10, budget_ms=25)
+    sink = bridge.sink("token")
+    for i in range(200):
+        sink(i)
+    started = time.monotonic()
+    bridge._tick()  # one tick by hand: it must give the event loop back after ~25 ms
+    assert 1 <= len(batches) <= 4
+    assert time.monotonic() - started < 0.2
+    # The backlog is drained at once (1 ms ticks), not at the 500 ms idle interval.
+    pump_until(root, lambda: sum(batches) == 200, timeout=3, what="the backlog")
+    bridge.stop()
+    assert max(batches) <= 10
