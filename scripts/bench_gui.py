@@ -26,6 +26,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -249,6 +250,7 @@ def _flood(args: argparse.Namespace, report: dict[str, Any], notes: list[str]) -
                     proc.wait()
         if server is not None:
             server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _tail(path: Path) -> str:
