@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import bench_room
+import bench_startup
 
 ENV_STATS = "MESSAGERIE_BENCH_STATS"
 WINDOW_NAME = "Fenetre"
@@ -57,26 +58,6 @@ def ui_available() -> str | None:
     except ImportError:
         found = None
     return None if found else "UI not in main"
-
-
-def start_display() -> tuple[subprocess.Popen | None, str]:
-    """The current DISPLAY, or a private Xvfb."""
-    if os.environ.get("DISPLAY"):
-        return None, os.environ["DISPLAY"]
-    read, write = os.pipe()
-    proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    with os.fdopen(read) as f:
-        number = f.readline().strip()
-    if not number:
-        proc.kill()
-        raise RuntimeError("Xvfb did not start")
-    return proc, f":{number}"
 
 
 def read_stats(path: Path) -> dict[str, Any] | None:
@@ -175,9 +156,13 @@ def _mib(value: int | None) -> float | None:
 
 
 def _flood(args: argparse.Namespace, report: dict[str, Any], notes: list[str]) -> None:
+    with bench_startup.virtual_display() as display:
+        _flood_on(display, args, report, notes)
+
+
+def _flood_on(display: str, args: argparse.Namespace, report: dict[str, Any], notes: list[str]):
     tmp = Path(tempfile.mkdtemp(prefix="bench-gui-"))
     stats_path = tmp / "stats.json"
-    xvfb, display = start_display()
     server = window = load = None
     try:
         server = bench_room.Server("ours", False)
@@ -240,14 +225,13 @@ def _flood(args: argparse.Namespace, report: dict[str, Any], notes: list[str]) -
     finally:
         if load is not None:
             load.close()
-        for proc in (window, xvfb):
-            if proc is not None and proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+        if window is not None and window.poll() is None:
+            window.terminate()
+            try:
+                window.wait(10)
+            except subprocess.TimeoutExpired:
+                window.kill()
+                window.wait()
         if server is not None:
             server.stop()
         shutil.rmtree(tmp, ignore_errors=True)

@@ -54,7 +54,7 @@ def _build(dist: Path) -> tuple[Path, Path]:
 
 
 @contextmanager
-def _display():
+def virtual_display():
     """Yield an X display: $DISPLAY if set, else a private Xvfb stopped on exit."""
     if os.environ.get("DISPLAY"):
         yield os.environ["DISPLAY"]
@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> dict:
         app, hello = _build(dist)
     programs = {"app": (app, APP_TITLE), "reference": (hello, HELLO_TITLE)}
     samples: dict[str, list[float]] = {"app": [], "reference": []}
-    with tempfile.TemporaryDirectory() as home, _display() as display:
+    with tempfile.TemporaryDirectory() as home, virtual_display() as display:
         # A throwaway data dir: the app must not read or write the user's settings.
         env = dict(os.environ, DISPLAY=display, MESSAGERIE_HOME=home)
         for exe, title in programs.values():

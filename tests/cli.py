@@ -25,7 +25,12 @@ class Proc:
         cmd = [*(exe or [sys.executable, "-m", "messagerie"]), *args, "--data-dir", str(data_dir)]
         if json_mode:
             cmd.append("--json")
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "LANG": "fr_FR.UTF-8"}
+        env = {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONIOENCODING": "utf-8",
+            "LANG": "fr_FR.UTF-8",
+        }
         self.proc = subprocess.Popen(
             cmd,
             stdin=subprocess.PIPE,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from messagerie import i18n
 from messagerie.limits import DEFAULT_LIMITS
 from messagerie.net import events
 from messagerie.net.session import HostSession, JoinSession
@@ -64,6 +65,15 @@ class Recorder:
 
     def texts(self) -> list[str]:
         return [e.text for e in self.of(events.MessageReceived)]
+
+
+@pytest.fixture(autouse=True)
+def french():
+    """Tests read French sentences, whatever the machine's locale."""
+    previous = i18n.current_language()
+    i18n.set_language("fr")
+    yield
+    i18n.set_language(previous)
 
 
 @pytest.fixture(autouse=True)

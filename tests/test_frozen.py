@@ -9,14 +9,13 @@ of DESIGN.md (`--json` events `listening`, `connected`, `message`).
 from __future__ import annotations
 
 import json
-import os
-import queue
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
+
+from tests.cli import Proc
 
 ROOT = Path(__file__).resolve().parent.parent
 if sys.platform == "darwin":
@@ -38,69 +37,6 @@ pytestmark = [
 ]
 
 
-class JsonProcess:
-    """A child process that prints one JSON event per line; stdout is read on a thread."""
-
-    def __init__(self, command: list[str], env: dict[str, str] | None = None):
-        self.command = command
-        self.process = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            cwd=ROOT,
-        )
-        # None marks the end of stdout, so that a child that died fails the test at once.
-        self.lines: queue.Queue[bytes | None] = queue.Queue()
-        self.seen: list[dict] = []
-        # stderr is drained too: a full pipe would block the child while it logs.
-        self.errors: list[bytes] = []
-        threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=self._read_errors, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.put(line)
-        self.lines.put(None)
-
-    def _read_errors(self) -> None:
-        for line in self.process.stderr:
-            self.errors.append(line)
-
-    def expect(self, event: str, **fields: object) -> dict:
-        """Wait for the next `event` whose fields include `fields`; earlier events are kept."""
-        while True:
-            try:
-                line = self.lines.get(timeout=EVENT_TIMEOUT_S)
-            except queue.Empty:
-                line = None
-            if line is None:
-                log = b"".join(self.errors[-20:]).decode(errors="replace")
-                pytest.fail(f"no {event!r} from {self.command[0]}; seen: {self.seen}\n{log}")
-            data = json.loads(line)
-            self.seen.append(data)
-            if data.get("event") == event and all(data.get(k) == v for k, v in fields.items()):
-                return data
-
-    def say(self, text: str) -> None:
-        self.process.stdin.write(text.encode("utf-8") + b"\n")
-        self.process.stdin.flush()
-
-    def leave(self) -> int:
-        """Close stdin, which the contract says is a clean leave, and return the exit code."""
-        self.process.stdin.close()
-        return self.process.wait(timeout=EXIT_TIMEOUT_S)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
-            if stream and not stream.closed:
-                stream.close()
-
-
 def test_self_test_passes(tmp_path):
     report = tmp_path / "selftest.json"
     # pytest-xvfb exports DISPLAY, so the self-test's window check runs too.
@@ -119,48 +55,44 @@ def test_frozen_host_chats_with_source_client(tmp_path, tls):
     no_tls = [] if tls else ["--no-tls"]
     host = client = None
     try:
-        host = JsonProcess(
-            [
-                *(str(FROZEN), "serve", "--host", "127.0.0.1", "--port", "0", "--name", "Hôte"),
-                *("--headless", "--json", "--data-dir", str(tmp_path / "host"), *no_tls),
-            ]
+        host = Proc(
+            *("serve", "--host", "127.0.0.1", "--port", "0", "--name", "Hôte", "--headless"),
+            *no_tls,
+            data_dir=tmp_path / "host",
+            exe=[str(FROZEN)],
         )
-        listening = host.expect("listening")
+        listening = host.event("listening", EVENT_TIMEOUT_S)
         port = listening["port"]
         assert isinstance(port, int) and port > 0
 
-        # The client runs from the source tree, with UTF-8 pipes whatever the locale.
-        env = dict(os.environ, PYTHONIOENCODING="utf-8")
-        client = JsonProcess(
-            [
-                *(sys.executable, "-m", "messagerie", "join", f"127.0.0.1:{port}", "--name", "Zoé"),
-                *("--headless", "--json", "--data-dir", str(tmp_path / "client"), *no_tls),
-            ],
-            env=env,
+        client = Proc(
+            *("join", f"127.0.0.1:{port}", "--name", "Zoé", "--headless"),
+            *no_tls,
+            data_dir=tmp_path / "client",
         )
-        connected = client.expect("connected")
+        connected = client.event("connected", EVENT_TIMEOUT_S)
         assert connected["port"] == port
         assert connected["name"] == "Zoé"
         assert "Hôte" in connected["participants"]
         if tls:
             # The client saw the certificate the host announced: the same identity.
             assert connected["fingerprint"] == listening["fingerprint"]
-        host.expect("joined", name="Zoé")
+        host.event("joined", EVENT_TIMEOUT_S, name="Zoé")
 
         text = "Bonjour, ça va ? 😀"
-        client.say(text)
-        on_host = host.expect("message", text=text)
+        client.send(text)
+        on_host = host.event("message", EVENT_TIMEOUT_S, text=text)
         assert on_host["from"] == "Zoé"
-        echoed = client.expect("message", text=text)  # the room's echo is the sender's receipt
+        echoed = client.event("message", EVENT_TIMEOUT_S, text=text)  # the sender's receipt
         assert echoed["seq"] == on_host["seq"] and echoed["id"] == on_host["id"]
 
-        host.say("Très bien, merci.")
-        assert client.expect("message", text="Très bien, merci.")["from"] == "Hôte"
+        host.send("Très bien, merci.")
+        assert client.event("message", EVENT_TIMEOUT_S, text="Très bien, merci.")["from"] == "Hôte"
 
-        assert client.leave() == 0
-        host.expect("left", name="Zoé")
-        assert host.leave() == 0
+        assert client.finish(EXIT_TIMEOUT_S) == 0
+        host.event("left", EVENT_TIMEOUT_S, name="Zoé")
+        assert host.finish(EXIT_TIMEOUT_S) == 0
     finally:
         for process in (client, host):
             if process:
-                process.stop()
+                process.close()

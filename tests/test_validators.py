@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from messagerie import i18n, protocol
+from messagerie import protocol
 from messagerie.i18n import tr
 from messagerie.settings import Settings
 from messagerie.ui import dialogs
@@ -15,14 +15,6 @@ from messagerie.validators import (
     validate_name,
     validate_port,
 )
-
-
-@pytest.fixture(autouse=True)
-def french():
-    previous = i18n.current_language()
-    i18n.set_language("fr")
-    yield
-    i18n.set_language(previous)
 
 
 @pytest.mark.parametrize(

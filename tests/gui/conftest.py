@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from messagerie import i18n
 from tests.cli import Proc
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
@@ -71,14 +70,6 @@ def screenshot(root, name: str) -> Path | None:
         ["import", "-window", "root", str(path)], check=True, timeout=30, capture_output=True
     )
     return path
-
-
-@pytest.fixture(autouse=True)
-def french():
-    previous = i18n.current_language()
-    i18n.set_language("fr")
-    yield
-    i18n.set_language(previous)
 
 
 @pytest.fixture
