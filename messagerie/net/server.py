@@ -17,7 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
+import os
+import socket
+import struct
 import time
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +40,8 @@ log = logging.getLogger(__name__)
 CATCH_UP_PAGE = 200
 # Above this many buffered bytes, asyncio calls pause_writing() and the catch-up waits.
 WRITE_HIGH_WATER = 256 * 1024
+# How long a refused or dropped peer has to read its `error` frame before its socket is cut.
+CLOSE_GRACE_S = 2.0
 
 # Connection states.
 AWAITING_HELLO = "awaiting_hello"
@@ -73,6 +79,7 @@ class Participant(asyncio.Protocol):
         self.reading_paused = False
         self.timer: asyncio.TimerHandle | None = None
         self.auth: Any = None
+        self.lost = False  # connection_lost has run
 
     # --- asyncio callbacks ---
 
@@ -113,6 +120,7 @@ class Participant(asyncio.Protocol):
         return False  # close our side too
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
         if self.timer:
             self.timer.cancel()
         previous, self.state = self.state, CLOSED
@@ -221,10 +229,27 @@ class Participant(asyncio.Protocol):
         frame = protocol.encode(protocol.Error(code=code, message=tr(f"error.{code}", **details)))
         previous, self.state = self.state, CLOSED
         self.room.remove(self, was_joined=previous == JOINED, reason=code)
-        if self.transport and not self.transport.is_closing():
-            self.transport.write(b"".join([*self.private, frame]))
+        transport = self.transport
+        if transport and not transport.is_closing():
+            if code == "slow_reader":
+                # Its buffer is over the cap and it does not read: close() would keep the
+                # socket and the buffer until the peer drained it, that is forever. Let go now.
+                self.private.clear()
+                _cut(transport)
+                return
+            transport.write(b"".join([*self.private, frame]))
             self.private.clear()
-            self.transport.close()
+            transport.close()
+            # close() waits for the error frame to be sent. A peer that never reads it (dead,
+            # half-open, or hostile) must not keep the socket and its buffer: cut it after a
+            # grace period (nothing happens if it closed meanwhile).
+            self.room.loop.call_later(CLOSE_GRACE_S, self._cut_if_still_open)
+
+    def _cut_if_still_open(self) -> None:
+        # Only while connection_lost has not run: once the transport has closed by itself,
+        # abort() on it is not harmless in Python 3.11 (it runs connection_lost again).
+        if not self.lost:
+            _cut(self.transport)
 
     def _handshake_expired(self) -> None:
         if self.state in (AWAITING_HELLO, AUTHENTICATING):
@@ -471,6 +496,25 @@ class Room:
                 conn.transport.write(bye)
                 conn.transport.close()
         self.history.close()
+
+
+def _cut(transport: asyncio.BaseTransport) -> None:
+    """Close at once and discard what is unsent, in our buffer and in the kernel's.
+
+    A plain abort() closes the socket, but the kernel then keeps the unsent bytes (up to
+    megabytes) and the connection in FIN_WAIT1 for minutes, waiting for a peer who does not
+    read. A zero linger time makes the close a reset, which frees everything now.
+    """
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        # On a socket already closed this fails with EBADF, harmlessly.
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_ZERO)
+    transport.abort()
+
+
+# struct linger: two C ints on POSIX, two u_shorts on Windows.
+_LINGER_ZERO = struct.pack("HH" if os.name == "nt" else "ii", 1, 0)
 
 
 def _ack_frame(msg_id: str, seq: int) -> bytes:

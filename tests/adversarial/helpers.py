@@ -168,15 +168,38 @@ class RawPeer:
         )
         return self.recv()
 
+    def _pop(self) -> dict | None:
+        if len(self.buffer) >= 4:
+            (n,) = struct.unpack(">I", self.buffer[:4])
+            if len(self.buffer) >= 4 + n:
+                payload, self.buffer = self.buffer[4 : 4 + n], self.buffer[4 + n :]
+                return json.loads(payload)
+        return None
+
+    def read_ready(self) -> list[dict]:
+        """After a selector said the socket is readable: read once, return complete frames."""
+        self.sock.settimeout(0)
+        try:
+            chunk = self.sock.recv(1 << 20)
+        except BlockingIOError:
+            chunk = None
+        except ConnectionResetError:
+            chunk = b""
+        if chunk == b"":
+            self.closed = True
+        elif chunk:
+            self.buffer += chunk
+        out = []
+        while (obj := self._pop()) is not None:
+            out.append(obj)
+        return out
+
     def recv(self, timeout: float = 10.0) -> dict | None:
         """The next frame as a dict, or None when the server closed the connection."""
         deadline = time.monotonic() + timeout
         while True:
-            if len(self.buffer) >= 4:
-                (n,) = struct.unpack(">I", self.buffer[:4])
-                if len(self.buffer) >= 4 + n:
-                    payload, self.buffer = self.buffer[4 : 4 + n], self.buffer[4 + n :]
-                    return json.loads(payload)
+            if (obj := self._pop()) is not None:
+                return obj
             if self.closed:
                 return None
             remaining = deadline - time.monotonic()

@@ -60,9 +60,7 @@ def test_the_participant_past_the_room_cap_is_refused(procs, raw_peers):
         members.append(peer)
     late = RawPeer(port, source="127.0.1.99")
     raw_peers.append(late)
-    late.send(
-        {"type": "hello", "version": 1, "name": "Tard", "client_id": "late", "last_seq": 0}
-    )
+    late.send({"type": "hello", "version": 1, "name": "Tard", "client_id": "late", "last_seq": 0})
     frames = late.frames_until_closed(timeout=5)
     assert [f["code"] for f in frames if f["type"] == "error"] == ["room_full"], frames
     # The room goes on: the five chat, and a seat freed is a seat taken.
