@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 CATCH_UP_PAGE = 200
 # Above this many buffered bytes, asyncio calls pause_writing() and the catch-up waits.
 WRITE_HIGH_WATER = 256 * 1024
+# How many clients' first-join positions the room remembers (see Room.welcome).
+MAX_REMEMBERED_CLIENTS = 10_000
 # How long a refused or dropped peer has to read its `error` frame before its socket is cut.
 CLOSE_GRACE_S = 2.0
 
@@ -288,6 +290,10 @@ class Room:
         self.participants: dict[Participant, None] = {}  # joined, in join order
         self.connections_per_ip: collections.Counter[str] = collections.Counter()
         self.connections: set[Participant] = set()
+        # client_id -> where its history started when it first joined (least recent first).
+        # Memory only: after a host restart, a client that never received a message is
+        # treated as a newcomer again.
+        self.history_floors: collections.OrderedDict[str, int] = collections.OrderedDict()
         self.broadcast: list[bytes] = []
         self.flush_scheduled = False
         self.closing = False
@@ -355,8 +361,19 @@ class Room:
         if conn.catch_up_after > last_seq:
             # The client knows a longer history than ours (the host's data was reset).
             conn.catch_up_after = 0
-        if conn.catch_up_after == 0:
-            conn.catch_up_after = max(0, last_seq - self.limits.history_for_newcomers)
+        floor = self.history_floors.get(conn.client_id)
+        if floor is not None:
+            # A returning client. last_seq 0 does not make it a newcomer: it may have lost
+            # its first connection before receiving anything, and everything posted since
+            # it first joined is owed to it, not just the last 100 messages.
+            self.history_floors.move_to_end(conn.client_id)
+            conn.catch_up_after = max(conn.catch_up_after, min(floor, last_seq))
+        else:
+            if conn.catch_up_after == 0:
+                conn.catch_up_after = max(0, last_seq - self.limits.history_for_newcomers)
+            self.history_floors[conn.client_id] = conn.catch_up_after
+            if len(self.history_floors) > MAX_REMEMBERED_CLIENTS:
+                self.history_floors.popitem(last=False)
         conn.catching_up = conn.catch_up_after < last_seq
         self.on_event(events.Joined(name=conn.name, address=conn.address))
 
