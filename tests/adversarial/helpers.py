@@ -48,10 +48,12 @@ class Procs:
     def __init__(self, tmp_path: Path) -> None:
         self.tmp_path = tmp_path
         self.started: list[Proc] = []
+        self.data_dirs: set[Path] = set()
 
     def spawn(self, *args: str, data_dir: Path) -> Proc:
         proc = Proc(*args, data_dir=data_dir)
         self.started.append(proc)
+        self.data_dirs.add(data_dir)
         return proc
 
     def serve(
@@ -109,6 +111,15 @@ class Procs:
                 if proc.proc.poll() is None:
                     os.kill(proc.proc.pid, signal.SIGCONT)
             proc.close()
+        # Errors that never reach stdout or stderr (an exception in an asyncio callback, a
+        # failure caught and logged) end up in the log file: a clean run has none.
+        problems = []
+        for directory in self.data_dirs:
+            for log in directory.glob("messagerie.log*"):
+                text = log.read_text(encoding="utf-8", errors="replace")
+                if "Traceback" in text or "Exception in callback" in text:
+                    problems.append(f"{log}:\n{text[-3000:]}")
+        assert not problems, "\n".join(problems)
 
 
 # --- raw sockets ---------------------------------------------------------------------------
