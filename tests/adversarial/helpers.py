@@ -192,7 +192,7 @@ class RawPeer:
         self.sock.settimeout(0)
         try:
             chunk = self.sock.recv(1 << 20)
-        except BlockingIOError:
+        except (BlockingIOError, ssl.SSLWantReadError):
             chunk = None
         except ConnectionResetError:
             chunk = b""
