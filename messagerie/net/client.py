@@ -96,7 +96,7 @@ class RoomClient:
         self._failures = 0
         self._outbox_empty = asyncio.Event()
         self._wake = asyncio.Event()
-        if not outbox.pending():
+        if not outbox.has_pending():
             self._outbox_empty.set()
 
     # --- public API (called on the network thread) ---
@@ -318,7 +318,9 @@ class RoomClient:
         elif isinstance(message, protocol.Ack):
             self.outbox.remove(message.id)
             self.on_event(events.Acked(id=message.id, seq=message.seq))
-            if not self.outbox.pending():
+            # has_pending(), not pending(): reading the whole outbox after every ack made a
+            # burst of N messages cost O(N²) (half the client's CPU in the chaos test).
+            if not self.outbox.has_pending():
                 self._outbox_empty.set()
         elif isinstance(message, protocol.Joined):
             self.on_event(events.Joined(name=message.name))
