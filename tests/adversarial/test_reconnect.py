@@ -11,7 +11,6 @@ from messagerie.limits import DEFAULT_LIMITS
 from messagerie.net import events
 from messagerie.net.client import RoomClient
 from messagerie.outbox import Outbox
-from tests.conftest import FAST_LIMITS
 
 MIN_S, MAX_S = 1.0, 8.0
 
@@ -76,7 +75,7 @@ def test_a_first_connection_lost_before_any_message_still_gets_everything(sessio
     received any message came back with last_seq 0, was taken for a newcomer, and got only
     the last 100 messages: everything posted in between was silently lost for it."""
     host, join = sessions
-    server, host_rec, port = host(limits=FAST_LIMITS)
+    server, host_rec, port = host()
     _client, rec = join(port, "Fragile")
     host_rec.first(events.Joined, name="Fragile")
     posted = [f"m{i}" for i in range(150)]
