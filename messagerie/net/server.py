@@ -18,7 +18,11 @@ from __future__ import annotations
 import asyncio
 import asyncio.sslproto
 import collections
+import contextlib
 import logging
+import os
+import socket
+import struct
 import time
 from collections.abc import Callable
 from typing import Any
@@ -50,6 +54,10 @@ MAX_FLUSH_SPACING_S = 0.004
 # reads cost little more system calls and bring the room under 100 KiB per participant.
 # (Process-wide: it also applies to the client's single connection, where it is harmless.)
 asyncio.sslproto.SSLProtocol.max_size = 32 * 1024
+# How many clients' first-join positions the room remembers (see Room.welcome).
+MAX_REMEMBERED_CLIENTS = 10_000
+# How long a refused or dropped peer has to read its `error` frame before its socket is cut.
+CLOSE_GRACE_S = 2.0
 
 # Connection states.
 AWAITING_HELLO = "awaiting_hello"
@@ -89,6 +97,7 @@ class Participant(asyncio.Protocol):
         # The password exchange's state (messagerie.pake.PasswordServer) when there is one.
         self.auth: Any = None
         self.authenticated = room.authenticator is None
+        self.lost = False  # connection_lost has run
 
     # --- asyncio callbacks ---
 
@@ -134,6 +143,7 @@ class Participant(asyncio.Protocol):
         return False  # close our side too
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
         if self.timer:
             self.timer.cancel()
         previous, self.state = self.state, CLOSED
@@ -248,10 +258,27 @@ class Participant(asyncio.Protocol):
         frame = protocol.encode(protocol.Error(code=code, message=tr(f"error.{code}", **details)))
         previous, self.state = self.state, CLOSED
         self.room.remove(self, was_joined=previous == JOINED, reason=code)
-        if self.transport and not self.transport.is_closing():
-            self.transport.write(b"".join([*self.private, frame]))
+        transport = self.transport
+        if transport and not transport.is_closing():
+            if code == "slow_reader":
+                # Its buffer is over the cap and it does not read: close() would keep the
+                # socket and the buffer until the peer drained it, that is forever. Let go now.
+                self.private.clear()
+                _cut(transport)
+                return
+            transport.write(b"".join([*self.private, frame]))
             self.private.clear()
-            self.transport.close()
+            transport.close()
+            # close() waits for the error frame to be sent. A peer that never reads it (dead,
+            # half-open, or hostile) must not keep the socket and its buffer: cut it after a
+            # grace period (nothing happens if it closed meanwhile).
+            self.room.loop.call_later(CLOSE_GRACE_S, self._cut_if_still_open)
+
+    def _cut_if_still_open(self) -> None:
+        # Only while connection_lost has not run: once the transport has closed by itself,
+        # abort() on it is not harmless in Python 3.11 (it runs connection_lost again).
+        if not self.lost:
+            _cut(self.transport)
 
     def _handshake_expired(self) -> None:
         if self.state == AWAITING_HELLO:
@@ -290,6 +317,10 @@ class Room:
         self.participants: dict[Participant, None] = {}  # joined, in join order
         self.connections_per_ip: collections.Counter[str] = collections.Counter()
         self.connections: set[Participant] = set()
+        # client_id -> where its history started when it first joined (least recent first).
+        # Memory only: after a host restart, a client that never received a message is
+        # treated as a newcomer again.
+        self.history_floors: collections.OrderedDict[str, int] = collections.OrderedDict()
         self.broadcast: list[bytes] = []
         # Connections still in the handshake that have frames to send.
         self.handshaking: set[Participant] = set()
@@ -345,8 +376,19 @@ class Room:
         if conn.catch_up_after > last_seq:
             # The client knows a longer history than ours (the host's data was reset).
             conn.catch_up_after = 0
-        if conn.catch_up_after == 0:
-            conn.catch_up_after = max(0, last_seq - self.limits.history_for_newcomers)
+        floor = self.history_floors.get(conn.client_id)
+        if floor is not None:
+            # A returning client. last_seq 0 does not make it a newcomer: it may have lost
+            # its first connection before receiving anything, and everything posted since
+            # it first joined is owed to it, not just the last 100 messages.
+            self.history_floors.move_to_end(conn.client_id)
+            conn.catch_up_after = max(conn.catch_up_after, min(floor, last_seq))
+        else:
+            if conn.catch_up_after == 0:
+                conn.catch_up_after = max(0, last_seq - self.limits.history_for_newcomers)
+            self.history_floors[conn.client_id] = conn.catch_up_after
+            if len(self.history_floors) > MAX_REMEMBERED_CLIENTS:
+                self.history_floors.popitem(last=False)
         conn.catching_up = conn.catch_up_after < last_seq
         self.on_event(events.Joined(name=conn.name, address=conn.address))
 
@@ -500,6 +542,25 @@ class Room:
                 conn.transport.write(bye)
                 conn.transport.close()
         self.history.close()
+
+
+def _cut(transport: asyncio.BaseTransport) -> None:
+    """Close at once and discard what is unsent, in our buffer and in the kernel's.
+
+    A plain abort() closes the socket, but the kernel then keeps the unsent bytes (up to
+    megabytes) and the connection in FIN_WAIT1 for minutes, waiting for a peer who does not
+    read. A zero linger time makes the close a reset, which frees everything now.
+    """
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        # On a socket already closed this fails with EBADF, harmlessly.
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_ZERO)
+    transport.abort()
+
+
+# struct linger: two C ints on POSIX, two u_shorts on Windows.
+_LINGER_ZERO = struct.pack("HH" if os.name == "nt" else "ii", 1, 0)
 
 
 def _ack_frame(msg_id: str, seq: int) -> bytes:
