@@ -23,7 +23,7 @@ from pathlib import Path
 from messagerie import protocol
 from tests.cli import Proc
 
-TLS = False
+TLS = True
 
 # Client timers short enough that reconnects happen within a test's patience.
 FAST_CLIENT = {"reconnect_min_s": 0.1, "reconnect_max_s": 0.5, "connect_timeout_s": 2}

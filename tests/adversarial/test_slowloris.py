@@ -8,7 +8,7 @@ import struct
 import time
 
 from messagerie.net import events
-from tests.adversarial.helpers import obj_frame, raw_connect
+from tests.adversarial.helpers import TLS, obj_frame, raw_connect
 
 HANDSHAKE_S = 2.0
 COUNT = 300
@@ -38,7 +38,7 @@ def test_slowloris_connections_are_closed_at_the_handshake_timeout(procs, sessio
 
         # Meanwhile, a real client joins and chats within 2 s.
         started = time.monotonic()
-        session, rec = join(port, "Pressé")
+        session, rec = join(port, "Pressé", tls=TLS)
         session.send("je passe quand même")
         rec.first(events.Acked)
         rec.first(events.MessageReceived, text="je passe quand même", timeout=2)
