@@ -63,6 +63,11 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _TEXT_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
+def is_valid_id(value: object) -> bool:
+    """Whether `value` can be a message or client id (1-64 of A-Z a-z 0-9 _ -)."""
+    return isinstance(value, str) and _ID_RE.fullmatch(value) is not None
+
+
 def new_message_id() -> str:
     """A fresh message id: 32 hex characters, the first 12 being the time in milliseconds.
 
@@ -186,7 +191,7 @@ def _check_int(value: object, name: str, error_cls: type[Exception], *, minimum=
 
 
 def _check_id(value: object, name: str, error_cls: type[Exception]) -> None:
-    if not isinstance(value, str) or not _ID_RE.fullmatch(value):
+    if not is_valid_id(value):
         _fail(BAD_FIELD, error_cls, field=name)
 
 

@@ -201,7 +201,7 @@ class Participant(asyncio.Protocol):
         msg_id = obj.get("id")
         text = obj.get("text")
         # Inline checks rather than building a Say dataclass: this is the hot path.
-        if not isinstance(msg_id, str) or not protocol._ID_RE.fullmatch(msg_id):
+        if not protocol.is_valid_id(msg_id):
             raise RemoteProtocolError(protocol.BAD_FIELD, field="id")
         problem = protocol.text_problem(text)
         if problem == "too_long":
