@@ -216,3 +216,35 @@ def test_direct_launch_opens_the_chat_and_is_remembered(app, tmp_path):
         "127.0.0.1",
         port,
     )
+
+
+def test_join_view_survives_a_host_restart_and_delivers_what_was_typed_meanwhile(
+    app, procs, tmp_path
+):
+    import dataclasses
+
+    from messagerie.limits import DEFAULT_LIMITS
+
+    server_dir = tmp_path / "server"
+    args = ("serve", "--host", "127.0.0.1", "--headless")
+    server = procs(*args, "--port", "0", data_dir=server_dir)
+    port = server.event("listening")["port"]
+    fast = dataclasses.replace(DEFAULT_LIMITS, reconnect_min_s=0.1, reconnect_max_s=0.5)
+    c = app(tls=True, limits=fast, mode="join", host="127.0.0.1", port=port, name="Zoé")
+    pump_until(c.root, lambda: "Connecté au serveur" in _history(c), what="connected")
+    chat = c.chat
+
+    server.proc.kill()  # the host's machine crashes
+    pump_until(c.root, lambda: "Reconnexion" in chat.status.cget("text"), what="reconnecting")
+    # The user keeps typing: the message waits, visibly, in the outbox.
+    chat.entry.insert(0, "écrit pendant la coupure")
+    chat.submit()
+    pump_until(c.root, lambda: "envoi…" in _history(c), what="pending mark")
+
+    server = procs(*args, "--port", str(port), data_dir=server_dir)
+    got = server.event("message", text="écrit pendant la coupure")
+    assert got["from"] == "Zoé"
+    pump_until(c.root, lambda: "envoi…" not in _history(c), what="acknowledged")
+    pump_until(c.root, lambda: "Connecté" in chat.status.cget("text"), what="connected again")
+    assert _history(c).count("écrit pendant la coupure") == 1
+    screenshot(c.root, "chat_after_reconnect")
