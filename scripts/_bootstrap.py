@@ -36,7 +36,8 @@ def ensure_venv(extras: tuple[str, ...] = ()) -> Path:
         print(f"Création de l'environnement {VENV} ...", flush=True)
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     stamp_file = VENV / ".messagerie-stamp"
-    # A venv stamped with more extras than asked for is fine: it is a superset.
+    # One stamp per set of extras: each set is installed once, then reused until
+    # pyproject.toml changes.
     wanted = _stamp_for(extras)
     known = stamp_file.read_text().split() if stamp_file.exists() else []
     if wanted not in known:
