@@ -929,8 +929,9 @@ def run_room(args) -> dict[str, Any]:
             continue
         for n, m in configs:
             max_conns = n + 10 if n > 100 else None
-            if max_conns:
-                notes.append(f"N={n}: ncat runs with --max-conns {max_conns} (its default is 100)")
+            note = f"N={n}: ncat runs with --max-conns {max_conns} (its default is 100)"
+            if max_conns and note not in notes:  # once, not once per variant
+                notes.append(note)
             runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
             for _ in range(args.pairs):
                 for mode, rate in modes:
