@@ -160,8 +160,7 @@ MESSAGES = {
         "Le port {suggestion} a été inscrit à sa place : cliquez à nouveau sur « {button} »."
     ),
     "gui.chat.status_waiting": "En attente de connexion...",
-    "gui.chat.status_connected": "Connecté",
-    "gui.chat.status_hosting": "Connecté — {count} participant(s)",
+    "gui.chat.status_people": "Connecté — {count} participant(s)",
     "gui.chat.status_connecting": "Connexion…",
     "gui.chat.status_disconnected": "Déconnecté",
     "gui.chat.not_encrypted": "non chiffré",

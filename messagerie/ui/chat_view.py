@@ -316,14 +316,17 @@ class ChatView(ttk.Frame):
         others = len([p for p in self.participants if p != self.own_name])
         if self.state == "hosting":
             text, style = (
-                (tr("gui.chat.status_hosting", count=others + 1), "success")
+                (tr("gui.chat.status_people", count=others + 1), "success")
                 if others
                 else (tr("gui.chat.status_waiting"), "warning")
             )
         else:
             text, style = {
                 "connecting": (tr("gui.chat.status_connecting"), "secondary"),
-                "connected": (tr("gui.chat.status_connected"), "success"),
+                "connected": (
+                    tr("gui.chat.status_people", count=len(self.participants)),
+                    "success",
+                ),
                 "reconnecting": (
                     tr("line.reconnecting", delay=f"{self._retry_in:.0f}"),
                     "warning",
