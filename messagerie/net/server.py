@@ -44,13 +44,13 @@ CATCH_UP_PAGE = 200
 WRITE_HIGH_WATER = 256 * 1024
 # Under load, flushes are spaced by this much per participant (capped), so that messages
 # arriving one by one still share writes: a flush costs about one system call (and with TLS one
-# record) per participant, and spacing flushes by some ten times that cost keeps fan-out under
-# about a tenth of the loop's time. A message waits at most the spacing (2.5 ms for 50
-# participants, 10 ms from 200). An idle room flushes at once, so a lone message never waits.
-# Measured in docs/PERFORMANCE.md (10 us per participant gave 0.58x ncat's CPU at N=200, 50 us
-# gives 0.33x).
-FLUSH_SPACING_PER_PARTICIPANT_S = 50e-6
-MAX_FLUSH_SPACING_S = 0.010
+# record) per participant, and that cost is paid per flush, not per message. A message waits
+# at most the spacing (5 ms for 50 participants, 20 ms from 200 on), which nobody perceives
+# in a chat; an idle room flushes at once, so a lone message never waits. Measured in
+# docs/PERFORMANCE.md: at N=200, 10 us per participant (4 ms cap) cost 0.58x ncat's CPU per
+# delivery; 100 us (20 ms cap) costs 0.29x.
+FLUSH_SPACING_PER_PARTICIPANT_S = 100e-6
+MAX_FLUSH_SPACING_S = 0.020
 
 # asyncio gives every TLS connection a 256 KiB receive buffer (SSLProtocol.max_size, filled with
 # zeros, so resident): 256 MiB for a room of 1,000. A TLS record is at most 16 KiB, so 32 KiB
