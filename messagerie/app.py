@@ -33,6 +33,7 @@ from messagerie.protocol import name_problem
 
 log = logging.getLogger("messagerie")
 ENV_PASSWORD = "MESSAGERIE_PASSWORD"
+LOG_FILE = "messagerie.log"
 
 
 def _port(text: str) -> int:
@@ -144,9 +145,21 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(i18n.tr("error.bad_host"))
     limits = dataclasses.replace(DEFAULT_LIMITS, **dict(getattr(args, "limit", [])))
 
-    if args.mode and args.headless:
-        return _run_headless(args, data_dir, limits)
+    # The one place where what escaped becomes a sentence: a domain error is shown as it is,
+    # anything else is a bug, logged with its traceback and shown as an internal error.
+    try:
+        if args.mode and args.headless:
+            return _run_headless(args, data_dir, limits)
+        return _run_window(args, data_dir, limits)
+    except MessagerieError as exc:
+        print(exc.message, file=sys.stderr)
+    except Exception:
+        log.exception("unexpected error")
+        print(i18n.tr("error.internal"), data_dir / LOG_FILE, file=sys.stderr)
+    return 1
 
+
+def _run_window(args: argparse.Namespace, data_dir: Path, limits: Limits) -> int:
     from messagerie.ui import run_gui
 
     return run_gui(
@@ -193,7 +206,7 @@ def _setup_logging(data_dir: Path) -> None:
     root.setLevel(logging.INFO)
     try:
         handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            data_dir / "messagerie.log", maxBytes=1_000_000, backupCount=2, encoding="utf-8"
+            data_dir / LOG_FILE, maxBytes=1_000_000, backupCount=2, encoding="utf-8"
         )
     except OSError:
         handler = logging.NullHandler()

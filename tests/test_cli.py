@@ -1,12 +1,15 @@
 """The real command line, end to end: `serve --headless` and `join --headless` subprocesses."""
 
+import os
 import signal
 import socket
+import subprocess
+import sys
 
 import pytest
 
 from messagerie import __version__
-from tests.cli import Proc, run
+from tests.cli import ROOT, Proc, run
 
 EXPECTED_FIELDS = {
     "listening": {"host", "port", "addresses", "fingerprint", "safety_code"},
@@ -170,3 +173,19 @@ def test_interrupt_stops_cleanly_with_exit_code_0(procs, tmp_path, sig):
         p.proc.send_signal(sig)
         assert p.proc.wait(15) == 0
         assert "Traceback" not in p.stderr()
+
+
+def test_window_without_a_display_says_what_to_do(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run(
+        [sys.executable, "-m", "messagerie", "--data-dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**env, "LANG": "fr_FR.UTF-8"},
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 1
+    assert "aucun écran" in result.stderr and "--headless" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -182,4 +182,5 @@ MESSAGES = {
     "gui.notice.settings_not_saved": (
         "Cannot save the settings in {path}: {detail}. The app works, but will not remember them."
     ),
+    "error.no_display": "Cannot open the window: no display is available ({detail}). Without a display, use --headless, for example: messagerie serve --headless",
 }

@@ -195,4 +195,5 @@ MESSAGES = {
         "Impossible d'enregistrer les réglages dans {path} : {detail}. "
         "L'application fonctionne, mais ne s'en souviendra pas."
     ),
+    "error.no_display": "Impossible d'ouvrir la fenêtre : aucun écran n'est disponible ({detail}). Sans écran, utilisez --headless, par exemple : messagerie serve --headless",
 }

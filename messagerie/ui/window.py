@@ -17,6 +17,7 @@ from typing import Any
 import ttkbootstrap as ttk
 
 from messagerie import i18n
+from messagerie.errors import MessagerieError
 from messagerie.i18n import tr
 from messagerie.ui.dialogs import UnreadTracker, window_title
 from messagerie.ui.widgets import wrap_label
@@ -51,12 +52,16 @@ class MainWindow:
         on_language: Callable[[str | None], None],
         on_close: Callable[[], None],
     ) -> None:
-        self.root = ttk.App(
-            title=tr("gui.app_title"),
-            theme=THEMES.get(theme, THEMES["light"]),
-            size=SIZE,
-            minsize=MIN_SIZE,
-        )
+        try:
+            self.root = ttk.App(
+                title=tr("gui.app_title"),
+                theme=THEMES.get(theme, THEMES["light"]),
+                size=SIZE,
+                minsize=MIN_SIZE,
+            )
+        except tkinter.TclError as exc:
+            # Typically no display (an SSH session, a server): say what to do instead.
+            raise MessagerieError("no_display", detail=str(exc)) from exc
         self.root.report_callback_exception = self.report_exception
         self._on_theme = on_theme
         self._on_language = on_language
