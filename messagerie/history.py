@@ -85,11 +85,17 @@ class HistoryStore:
             self._fall_back_to_memory(exc)
 
     def since(self, after_seq: int, limit: int) -> list[StoredMessage]:
-        """Up to `limit` messages with seq > after_seq, oldest first."""
-        rows = self._db.execute(
-            "SELECT seq, id, sender, text, ts FROM messages WHERE seq > ? ORDER BY seq LIMIT ?",
-            (after_seq, limit),
-        ).fetchall()
+        """Up to `limit` messages with seq > after_seq, oldest first.
+
+        If the file fails now (damaged or removed after start), the history goes on in memory
+        with what could be saved; the lost part is simply not sent.
+        """
+        query = "SELECT seq, id, sender, text, ts FROM messages WHERE seq > ? ORDER BY seq LIMIT ?"
+        try:
+            rows = self._db.execute(query, (after_seq, limit)).fetchall()
+        except sqlite3.Error as exc:
+            self._fall_back_to_memory(exc)
+            rows = self._db.execute(query, (after_seq, limit)).fetchall()
         return [StoredMessage(*row) for row in rows]
 
     def close(self) -> None:

@@ -113,3 +113,16 @@ def test_history_and_sequence_survive_a_host_restart(sessions, tmp_path):
     assert rec2.first(events.MessageReceived, text="second").seq == 2
     _, joiner = join(port2, "Tard")
     assert [m.text for m in messages(joiner, 2)] == ["premier", "second"]
+
+
+def test_history_failing_after_start_falls_back_to_memory_and_the_room_goes_on(sessions):
+    host, join = sessions
+    server, host_rec, port = host()
+    server.send("avant la panne")
+    host_rec.first(events.MessageReceived, text="avant la panne")
+    # The database file fails under the running room (here: its connection is closed).
+    server._call(server.room.history._db.close)
+    _, rec = join(port, "Tard")
+    server.send("après la panne")
+    assert rec.first(events.MessageReceived, text="après la panne")
+    assert host_rec.first(events.Notice).code == "storage"

@@ -526,6 +526,9 @@ class Room:
         while not conn.write_paused and conn.catch_up_after < self.history.last_seq:
             page = self.history.since(conn.catch_up_after, CATCH_UP_PAGE)
             if not page:
+                # Part of the history could not be read back (the file failed under us):
+                # skip it rather than hold this participant's live messages forever.
+                conn.catch_up_after = self.history.last_seq
                 break
             out.extend(_message_frame(m) for m in page)
             conn.catch_up_after = page[-1].seq
