@@ -39,7 +39,23 @@ STOP_TIMEOUT_S = 5.0
 class Session:
     """Base of HostSession and JoinSession: the network thread and its event loop."""
 
-    def __init__(self, *, on_event: EventCallback, limits: Limits, data_dir: Path) -> None:
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        name: str,
+        data_dir: Path,
+        on_event: EventCallback,
+        limits: Limits,
+        tls: bool,
+        password: str | None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.name = name
+        self.tls = tls
+        self.password = password
         self._on_event = on_event
         self.limits = limits
         self.data_dir = data_dir
@@ -145,12 +161,16 @@ class HostSession(Session):
         tls: bool = True,
         password: str | None = None,
     ) -> None:
-        super().__init__(on_event=on_event, limits=limits, data_dir=data_dir)
-        self.host = host
-        self.port = port
-        self.name = name
-        self.tls = tls
-        self.password = password
+        super().__init__(
+            host=host,
+            port=port,
+            name=name,
+            data_dir=data_dir,
+            on_event=on_event,
+            limits=limits,
+            tls=tls,
+            password=password,
+        )
         self.room: Room | None = None
 
     async def _main(self) -> None:
@@ -229,12 +249,16 @@ class JoinSession(Session):
         password: str | None = None,
         trust_new: bool = False,
     ) -> None:
-        super().__init__(on_event=on_event, limits=limits, data_dir=data_dir)
-        self.host = host
-        self.port = port
-        self.name = name
-        self.tls = tls
-        self.password = password
+        super().__init__(
+            host=host,
+            port=port,
+            name=name,
+            data_dir=data_dir,
+            on_event=on_event,
+            limits=limits,
+            tls=tls,
+            password=password,
+        )
         self.trust_new = trust_new
         self.client: RoomClient | None = None
 
