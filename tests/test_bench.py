@@ -11,6 +11,11 @@ from pathlib import Path
 
 import pytest
 
+# The benchmarks read /proc, start Xvfb and compare with Debian's ncat: Linux only.
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the benchmarks need Linux (/proc, Xvfb, ncat)"
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 ROW_KEYS = {"figure", "ours", "ncat", "ratio", "target", "met"}
 RUN_KEYS = {

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.adversarial.helpers import Procs, RawPeer
+
+# These tests use Linux facilities: SIGSTOP/SIGCONT, /proc for memory, chattr for a folder
+# even root cannot write, and the whole 127.0.0.0/8 loopback range as source addresses.
+# CI runs on Linux; the Windows and macOS builds run the rest of the suite.
+LINUX_ONLY = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the adversarial suite needs Linux"
+)
 
 
 def pytest_collection_modifyitems(items):
@@ -17,6 +25,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if f"{os.sep}adversarial{os.sep}" in str(item.path):
             item.add_marker(pytest.mark.adversarial)
+            item.add_marker(LINUX_ONLY)
 
 
 def pytest_configure(config):
