@@ -105,6 +105,14 @@ class KnownHosts:
         self._hosts: dict[str, dict[str, str]] = {}
         self._load()
 
+    def recent(self, limit: int = 10) -> list[str]:
+        """The "host:port" of the hosts joined most recently, newest first (for the join form).
+
+        Remembering past hosts matters on networks where discovery fails (NOTES.md).
+        """
+        ordered = sorted(self._hosts, key=lambda key: self._hosts[key].get("last_seen", ""))
+        return ordered[::-1][:limit]
+
     def check(self, host: str, port: int, fingerprint: str) -> TrustDecision:
         """Compare `fingerprint` with the one pinned for host:port. Changes nothing.
 

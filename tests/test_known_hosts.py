@@ -152,3 +152,26 @@ def test_unwritable_folder_keeps_pins_in_memory(tmp_path):
 def test_bad_fingerprint_is_our_bug(path):
     with pytest.raises(ValueError):
         KnownHosts(path).pin("h", 1, "not hex")
+
+
+def test_recent_hosts_newest_first(path):
+    known = KnownHosts(path)
+    known._hosts = {
+        "a:1": {
+            "fingerprint": "0" * 64,
+            "first_seen": "x",
+            "last_seen": "2026-01-01T00:00:00+00:00",
+        },
+        "b:2": {
+            "fingerprint": "0" * 64,
+            "first_seen": "x",
+            "last_seen": "2026-03-01T00:00:00+00:00",
+        },
+        "c:3": {
+            "fingerprint": "0" * 64,
+            "first_seen": "x",
+            "last_seen": "2026-02-01T00:00:00+00:00",
+        },
+    }
+    assert known.recent() == ["b:2", "c:3", "a:1"]
+    assert known.recent(limit=1) == ["b:2"]

@@ -66,11 +66,10 @@ class ClientSecurity:
     ) -> ClientSecurity:
         security = cls()
         if tls:
-            from messagerie import identity
-            from messagerie.known_hosts import KnownHosts
+            from messagerie import identity, known_hosts
             from messagerie.net.pinning import PeerPinning
 
-            known = KnownHosts(data_dir / "known_hosts.json")
+            known = known_hosts.KnownHosts(data_dir / known_hosts.FILE_NAME)
             if known.warning:
                 security.warnings.append(known.warning)
             security.ssl_context = identity.client_context()

@@ -19,6 +19,8 @@ from messagerie import i18n, pake
 from messagerie import settings as settings_mod
 from messagerie.errors import MessagerieError, StorageError
 from messagerie.i18n import tr
+from messagerie.known_hosts import FILE_NAME as KNOWN_HOSTS
+from messagerie.known_hosts import KnownHosts
 from messagerie.net import events as ev
 from messagerie.ui import bench_stats
 from messagerie.ui.bridge import EventBridge
@@ -68,6 +70,7 @@ class Controller:
         from messagerie.lan import lan_addresses
 
         view = StartView(self.root, self.settings, addresses=lan_addresses(), on_submit=self.submit)
+        view.panels["join"].ip.configure(values=KnownHosts(self.data_dir / KNOWN_HOSTS).recent())
         host_panel = view.panels["host"]
         host_panel.remember_password.set(self.settings.remember_password)
         remembered = pake.load_password(self.data_dir) if self.settings.remember_password else None

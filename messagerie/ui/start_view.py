@@ -36,10 +36,9 @@ class Panel:
         self._row = 0
         intro = self._next(wrap_label(self.frame, bootstyle="secondary"))
         texts.bind(intro, f"gui.start.{kind}_intro")
-        if kind == "host":
-            self.ip = ttk.Combobox(self.frame, width=28)
-        else:
-            self.ip = ttk.Entry(self.frame, width=30)
+        # Both are combo boxes: the host's offers this machine's addresses, the joiner's the
+        # hosts joined before.
+        self.ip = ttk.Combobox(self.frame, width=28)
         self.errors: dict[str, ttk.Label] = {}
         self.entries: dict[str, Any] = {"ip": self.ip}
         self._field("ip", f"gui.start.{kind}_ip", self.ip, hint=f"gui.start.{kind}_ip_hint")
