@@ -59,8 +59,9 @@ _BIDI_CONTROLS = frozenset(
 _ID_RE = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_ID}}}")
 # Lone surrogates can arrive through JSON "\ud800" escapes and cannot be encoded back to UTF-8.
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
-# Control characters other than tab and newline have no business in a chat line.
-_TEXT_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+# Control characters other than tab and newline have no business in a chat line; nor have
+# lone surrogates. One pattern, since this runs for every message.
+_TEXT_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 def is_valid_id(value: object) -> bool:
@@ -103,7 +104,7 @@ def text_problem(text: object) -> str | None:
         return "empty"
     if len(text) > MAX_TEXT:
         return "too_long"
-    if _TEXT_CONTROL_RE.search(text) or _SURROGATE_RE.search(text):
+    if _TEXT_FORBIDDEN_RE.search(text):
         return "forbidden_character"
     return None
 

@@ -196,9 +196,13 @@ class OursClient(Client):
         self.transport.write(len(payload).to_bytes(4, "big") + payload)
 
     def send(self, text: bytes) -> None:
-        # Built by hand: the text is ASCII without quotes or backslashes.
+        # Built by hand: the text is ASCII without quotes or backslashes. The id has the shape
+        # of our client's (protocol.new_message_id: 32 hex digits, time first), so the room
+        # stores what it would store for real clients; the client index and a counter keep
+        # it unique.
         self.sent += 1
-        payload = b'{"type":"say","id":"c%dm%d","text":"%s"}' % (self.index, self.sent, text)
+        msg_id = b"%012x%04x%016x" % (time.time_ns() // 1_000_000, self.index, self.sent)
+        payload = b'{"type":"say","id":"%s","text":"%s"}' % (msg_id, text)
         self.transport.write(len(payload).to_bytes(4, "big") + payload)
 
     def data_received(self, data: bytes) -> None:
