@@ -45,11 +45,11 @@ WRITE_HIGH_WATER = 256 * 1024
 # Under load, flushes are spaced by this much per participant (capped), so that messages
 # arriving one by one still share writes: a flush costs about one system call (and with TLS one
 # record) per participant, and that cost is paid per flush, not per message. A message waits
-# at most the spacing (5 ms for 50 participants, 20 ms from 200 on), which nobody perceives
+# at most the spacing (10 ms for 50 participants, 20 ms from 100 on), which nobody perceives
 # in a chat; an idle room flushes at once, so a lone message never waits. Measured in
-# docs/PERFORMANCE.md: at N=200, 10 us per participant (4 ms cap) cost 0.58x ncat's CPU per
-# delivery; 100 us (20 ms cap) costs 0.29x.
-FLUSH_SPACING_PER_PARTICIPANT_S = 100e-6
+# docs/PERFORMANCE.md: at N=50, 10 us per participant cost 1.04x ncat's CPU per delivery and
+# 200 us costs 0.45x; at N=200, the 20 ms cap takes it from 0.58x to 0.25-0.28x.
+FLUSH_SPACING_PER_PARTICIPANT_S = 200e-6
 MAX_FLUSH_SPACING_S = 0.020
 
 # asyncio gives every TLS connection a 256 KiB receive buffer (SSLProtocol.max_size, filled with
