@@ -46,7 +46,8 @@ WRITE_HIGH_WATER = 256 * 1024
 # arriving one by one still share writes: a flush costs about one system call (and with TLS one
 # record) per participant, and that cost is paid per flush, not per message. A message waits
 # at most the spacing (10 ms for 50 participants, 20 ms from 100 on), which nobody perceives
-# in a chat; an idle room flushes at once, so a lone message never waits. Measured in
+# in a chat. Spacing applies only while flushes carry several messages each: an idle room, or
+# a conversation with one message at a time, flushes at once. Measured in
 # docs/PERFORMANCE.md: at N=50, 10 us per participant cost 1.04x ncat's CPU per delivery and
 # 200 us costs 0.45x; at N=200, the 20 ms cap takes it from 0.58x to 0.25-0.28x.
 FLUSH_SPACING_PER_PARTICIPANT_S = 200e-6
@@ -347,6 +348,10 @@ class Room:
         self.handshaking: set[Participant] = set()
         self.flush_scheduled = False
         self.last_flush = 0.0  # loop time of the last flush
+        # Messages posted since the last flush, and how many the last flush carried: spacing
+        # flushes only pays when messages come faster than one per flush.
+        self.posted_since_flush = 0
+        self.last_flush_messages = 0
         self.closing = False
         self._sweeper: asyncio.TimerHandle | None = None
 
@@ -445,6 +450,7 @@ class Room:
         if sender is not None:
             sender.private.append(_ack_frame(msg_id, seq))
         if is_new:
+            self.posted_since_flush += 1
             obj = {"type": "message", "id": msg_id, "seq": seq, "from": sender_name}
             obj.update(text=text, ts=ts)
             self.broadcast.append(protocol.encode_object(obj))
@@ -465,9 +471,13 @@ class Room:
             # call_soon runs after every callback of this loop iteration: everything that
             # arrived in this iteration leaves in one write per participant. Right after a
             # flush, wait out the spacing so that the next one carries more messages.
-            spacing = min(
-                MAX_FLUSH_SPACING_S, len(self.participants) * FLUSH_SPACING_PER_PARTICIPANT_S
-            )
+            # Spacing only under load (the last flush carried several messages): a
+            # conversation, even a fast one, gets each message out at once.
+            spacing = 0.0
+            if self.last_flush_messages > 1:
+                spacing = min(
+                    MAX_FLUSH_SPACING_S, len(self.participants) * FLUSH_SPACING_PER_PARTICIPANT_S
+                )
             wait = self.last_flush + spacing - self.loop.time()
             if wait > 0:
                 self.loop.call_later(wait, self.flush)
@@ -477,6 +487,7 @@ class Room:
     def flush(self) -> None:
         self.flush_scheduled = False
         self.last_flush = self.loop.time()
+        self.last_flush_messages, self.posted_since_flush = self.posted_since_flush, 0
         self.history.commit()
         if self.history.warning:
             self.on_event(events.Notice(code="storage", message=self.history.warning))
