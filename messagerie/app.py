@@ -20,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-from messagerie import __version__, i18n, lan, storage
+from messagerie import __version__, i18n, storage
 from messagerie.errors import MessagerieError
 from messagerie.limits import (
     DEFAULT_CLIENT_NAME,
@@ -30,6 +30,7 @@ from messagerie.limits import (
     Limits,
 )
 from messagerie.protocol import name_problem
+from messagerie.validators import split_host_port, validate_host, validate_port
 
 log = logging.getLogger("messagerie")
 ENV_PASSWORD = "MESSAGERIE_PASSWORD"
@@ -139,10 +140,14 @@ def main(argv: list[str] | None = None) -> int:
         return run_self_test(args.self_test or None)
 
     if args.mode == "join":
-        try:
-            args.host, args.port = lan.split_host_port(args.address, DEFAULT_PORT)
-        except ValueError:
-            parser.error(i18n.tr("error.bad_host"))
+        # The same checks as the join form: "host", "host:port" or "[v6]:port".
+        host_text, port_text = split_host_port(args.address)
+        args.host, error = validate_host(host_text)
+        args.port = DEFAULT_PORT
+        if port_text is not None and not error:
+            args.port, error = validate_port(port_text)
+        if error:
+            parser.error(error)
     limits = dataclasses.replace(DEFAULT_LIMITS, **dict(getattr(args, "limit", [])))
 
     # The one place where what escaped becomes a sentence: a domain error is shown as it is,

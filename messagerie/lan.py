@@ -54,27 +54,3 @@ def shareable_addresses(listen_host: str, port: int) -> list[str]:
     else:
         ips = [listen_host]
     return [format_address(ip, port) for ip in ips]
-
-
-def split_host_port(text: str, default_port: int) -> tuple[str, int]:
-    """Parse "host", "host:port", "[v6]:port" or a bare IPv6 address.
-
-    Raises ValueError for an empty host or a port that is not 1-65535.
-    """
-    text = text.strip()
-    host, port_text = text, ""
-    if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        if rest.startswith(":"):
-            port_text = rest[1:]
-        elif rest:
-            raise ValueError(text)
-    elif text.count(":") == 1:
-        host, port_text = text.split(":")
-    if not host:
-        raise ValueError(text)
-    if not port_text:
-        return host, default_port
-    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
-        raise ValueError(port_text)
-    return host, int(port_text)

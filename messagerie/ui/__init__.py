@@ -10,38 +10,12 @@ from pathlib import Path
 from typing import Any
 
 
-def run_gui(
-    *,
-    data_dir: Path | None = None,
-    mode: str | None = None,
-    host: str | None = None,
-    port: int | None = None,
-    name: str | None = None,
-    tls: bool = True,
-    password: str | None = None,
-    limits: Any = None,
-    trust_new: bool = False,
-    settings_path_dir: Path | None = None,
-) -> int:
+def run_gui(**options: Any) -> int:
     """Open the window and run until it is closed. Returns the process exit code.
 
-    `data_dir` is the data folder (settings.json, identity, history); `settings_path_dir`
-    is accepted as an older name for it. `mode` None opens the start view; "serve" or
-    "join" opens straight into a hosted or joined chat with the given values, using the
-    remembered ones for values that are None. A direct launch is remembered like values
-    typed into the start view. `trust_new` (join only) accepts a changed server identity.
+    Takes the keyword arguments of `build()`.
     """
-    controller = build(
-        data_dir=data_dir or settings_path_dir,
-        mode=mode,
-        host=host,
-        port=port,
-        name=name,
-        tls=tls,
-        password=password,
-        limits=limits,
-        trust_new=trust_new,
-    )
+    controller = build(**options)
     controller.root.mainloop()
     return 0
 
@@ -58,7 +32,14 @@ def build(
     limits: Any = None,
     trust_new: bool = False,
 ) -> Any:
-    """Create the window and its first view without entering the main loop (used by tests)."""
+    """Create the window and its first view, without entering the main loop (tests use this).
+
+    `data_dir` is the data folder (settings.json, identity, history). `mode` None opens the
+    start view; "serve" or "join" opens straight into a hosted or joined chat with the given
+    values, using the remembered ones for values that are None. A direct launch is remembered
+    like values typed into the start view. `trust_new` (join only) accepts a changed server
+    identity.
+    """
     from messagerie import storage
     from messagerie.limits import DEFAULT_LIMITS
     from messagerie.ui.controller import Controller
