@@ -447,11 +447,6 @@ def encode_object(obj: dict[str, Any]) -> bytes:
     return HEADER.pack(len(payload)) + payload
 
 
-def frame_size(obj: dict[str, Any]) -> int:
-    """Size in bytes of the frame `encode_object(obj)` would produce."""
-    return HEADER.size + len(_dumps(obj).encode("utf-8"))
-
-
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
