@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+import sys
 import venv
 from pathlib import Path
 
@@ -31,9 +32,12 @@ def _stamp_for(extras: tuple[str, ...]) -> str:
 
 def ensure_venv(extras: tuple[str, ...] = ()) -> Path:
     """Return the venv's python, creating the venv and installing the project if needed."""
+    # ruff assumes 3.11+ (the project's floor); this check is for people who run an older one.
+    if sys.version_info < (3, 11):  # noqa: UP036
+        sys.exit("Messagerie demande Python 3.11 ou plus récent / needs Python 3.11+.")
     python = venv_python()
     if not python.exists():
-        print(f"Création de l'environnement {VENV} ...", flush=True)
+        _progress(f"Création de l'environnement {VENV} ...")
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     stamp_file = VENV / ".messagerie-stamp"
     # One stamp per set of extras: each set is installed once, then reused until
@@ -42,14 +46,21 @@ def ensure_venv(extras: tuple[str, ...] = ()) -> Path:
     known = stamp_file.read_text().split() if stamp_file.exists() else []
     if wanted not in known:
         spec = f".[{','.join(extras)}]" if extras else "."
-        print(f"Installation des dépendances ({spec}) ...", flush=True)
+        _progress(f"Installation des dépendances ({spec}) ...")
         subprocess.run(
             [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", spec],
             cwd=ROOT,
+            stdout=sys.stderr,
             check=True,
         )
         stamp_file.write_text("\n".join([*known, wanted]) + "\n")
     return python
+
+
+def _progress(message: str) -> None:
+    # On stderr: stdout belongs to the command being bootstrapped (`bench.py --json`,
+    # `run.py serve --headless --json`), whose output is read by programs.
+    print(message, file=sys.stderr, flush=True)
 
 
 def exec_in_venv(python: Path, args: list[str]) -> None:
