@@ -48,7 +48,9 @@ class HistoryStore:
     def __init__(self, path: Path | None) -> None:
         """Open (or create) the history at `path`; None keeps it in memory only."""
         self.path = path
-        self._db, self.warning = sqlite_store.open_database(path, _SCHEMA)
+        # Exclusive: one room per file. Two rooms appending to one history would hand out the
+        # same sequence numbers.
+        self._db, self.warning = sqlite_store.open_database(path, _SCHEMA, exclusive=True)
         self.last_seq: int = self._db.execute(
             "SELECT COALESCE(MAX(seq), 0) FROM messages"
         ).fetchone()[0]

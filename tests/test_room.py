@@ -115,6 +115,27 @@ def test_history_and_sequence_survive_a_host_restart(sessions, tmp_path):
     assert [m.text for m in messages(joiner, 2)] == ["premier", "second"]
 
 
+def test_two_rooms_on_one_data_folder_both_work_and_the_second_says_why(sessions, tmp_path):
+    # Two hosts started from one machine and one folder (the app opened twice). Sharing the
+    # history file would hand out the same sequence numbers twice; the second room keeps its
+    # history in memory instead, and says so.
+    host, join = sessions
+    data = tmp_path / "shared"
+    first, first_rec, _ = host(data_dir=data)
+    second, second_rec, _ = host(data_dir=data)
+    notice = second_rec.first(events.Notice)
+    assert notice.code == "storage"
+    assert "héberge déjà" in notice.message
+    for server, rec, text in ((first, first_rec, "un"), (second, second_rec, "deux")):
+        server.send(text)
+        assert rec.first(events.MessageReceived, text=text).seq == 1
+    first.stop()
+    second.stop()
+    _, _, port = host(data_dir=data)
+    _, joiner = join(port, "Tard")
+    assert [m.text for m in messages(joiner, 1)] == ["un"]
+
+
 def test_history_failing_after_start_falls_back_to_memory_and_the_room_goes_on(sessions):
     host, join = sessions
     server, host_rec, port = host()

@@ -49,6 +49,7 @@ MESSAGES = {
     "error.handshake_failed": "The server closed the connection while it was being set up. It may use encryption, or not (--no-tls on one side only).",
     "error.replaced": "This connection was replaced by a newer one from the same participant.",
     "warning.database_corrupt": "A chat file was damaged: it was set aside ({path}) and a new one was created.",
+    "warning.database_in_use": "Another Messagerie is already hosting with {path}. The chat goes on, but will not be kept after closing.",
     "warning.database_memory": "Cannot write to {path} ({detail}). The chat goes on, but will not be kept after closing.",
     "line.safety_code": "Safety code: {code}",
     "line.not_encrypted": "Warning: this discussion is not encrypted.",

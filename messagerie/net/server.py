@@ -352,6 +352,9 @@ class Room:
         # flushes only pays when messages come faster than one per flush.
         self.posted_since_flush = 0
         self.last_flush_messages = 0
+        # Events for the host's own display, handed over after the flush has written to the
+        # network, so that showing a message on the host never delays it for the others.
+        self.pending_events: list[events.Event] = []
         self.closing = False
         self._sweeper: asyncio.TimerHandle | None = None
 
@@ -416,7 +419,7 @@ class Room:
             if len(self.history_floors) > MAX_REMEMBERED_CLIENTS:
                 self.history_floors.popitem(last=False)
         conn.catching_up = conn.catch_up_after < last_seq
-        self.on_event(events.Joined(name=conn.name, address=conn.address))
+        self.emit(events.Joined(name=conn.name, address=conn.address))
 
     def _unique_name(self, wanted: str) -> str:
         taken = {self.host_name.casefold(), *(p.name.casefold() for p in self.participants)}
@@ -439,7 +442,7 @@ class Room:
             del self.participants[conn]
             if not self.closing:
                 self.queue_broadcast(protocol.encode(protocol.Left(name=conn.name, reason=reason)))
-                self.on_event(events.Left(name=conn.name, address=conn.address, reason=reason))
+                self.emit(events.Left(name=conn.name, address=conn.address, reason=reason))
 
     # --- messages ---
 
@@ -454,11 +457,16 @@ class Room:
             obj = {"type": "message", "id": msg_id, "seq": seq, "from": sender_name}
             obj.update(text=text, ts=ts)
             self.broadcast.append(protocol.encode_object(obj))
-            self.on_event(
+            self.pending_events.append(
                 events.MessageReceived(
                     id=msg_id, seq=seq, sender=sender_name, text=text, ts=ts, own=sender is None
                 )
             )
+        self.schedule_flush()
+
+    def emit(self, event: events.Event) -> None:
+        """Hand `event` to the host's display at the next flush, in order with the messages."""
+        self.pending_events.append(event)
         self.schedule_flush()
 
     def queue_broadcast(self, frame: bytes) -> None:
@@ -490,7 +498,7 @@ class Room:
         self.last_flush_messages, self.posted_since_flush = self.posted_since_flush, 0
         self.history.commit()
         if self.history.warning:
-            self.on_event(events.Notice(code="storage", message=self.history.warning))
+            self.pending_events.append(events.Notice(code="storage", message=self.history.warning))
             self.history.warning = None
         for conn in self.handshaking:
             if conn.state == AWAITING_HELLO and conn.private:
@@ -499,25 +507,38 @@ class Room:
         self.handshaking.clear()
         frames = self.broadcast
         self.broadcast = []
-        blob = b"".join(frames) if frames else b""
-        cap = self.limits.send_buffer_cap
-        for conn in list(self.participants) if blob else self._with_private():
-            transport = conn.transport
-            if conn.state != JOINED or transport.is_closing():
+        if frames:
+            blob = b"".join(frames)
+            # Those who only need the broadcast first: a message reaches the others before
+            # its sender's ack, since the sender already shows it.
+            later = []
+            for conn in list(self.participants):  # a copy: fail() removes from the room
+                if conn.private or conn.broadcast_from or conn.catching_up:
+                    later.append(conn)
+                elif conn.state == JOINED and not conn.transport.is_closing():
+                    self._write(conn, blob)
+        else:
+            later = self._with_private()
+        for conn in later:
+            if conn.state != JOINED or conn.transport.is_closing():
                 continue
             if conn.catching_up:
                 self._catch_up(conn, frames)
                 continue
-            if conn.private or conn.broadcast_from:
-                parts = conn.private
-                parts.extend(frames[conn.broadcast_from :])
-                transport.write(b"".join(parts))
-                conn.private = []
-                conn.broadcast_from = 0
-            else:
-                transport.write(blob)
-            if transport.get_write_buffer_size() > cap:
-                conn.fail("slow_reader")
+            parts = conn.private
+            parts.extend(frames[conn.broadcast_from :])
+            conn.private = []
+            conn.broadcast_from = 0
+            self._write(conn, b"".join(parts))
+        if self.pending_events:
+            handed, self.pending_events = self.pending_events, []
+            for event in handed:
+                self.on_event(event)
+
+    def _write(self, conn: Participant, data: bytes) -> None:
+        conn.transport.write(data)
+        if conn.transport.get_write_buffer_size() > self.limits.send_buffer_cap:
+            conn.fail("slow_reader")
 
     def _with_private(self) -> list[Participant]:
         return [p for p in self.participants if p.private or p.catching_up]
