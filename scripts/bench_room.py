@@ -308,7 +308,8 @@ class Generator:
 
     async def join(self) -> dict[str, Any]:
         spec = self.spec
-        cls = OursClient if spec["kind"] == "ours" else NcatClient
+        # The floor relay (bench_floor.py) speaks our protocol.
+        cls = NcatClient if spec["kind"] == "ncat" else OursClient
         ctx = client_ssl_context() if spec["tls"] else None
         loop = asyncio.get_running_loop()
         gate = asyncio.Semaphore(JOIN_CONCURRENCY)
@@ -525,6 +526,10 @@ class Server:
                 cmd.append("--no-tls")
             for limit in FLOOD_LIMITS:
                 cmd += ["--limit", limit]
+        elif kind == "floor":
+            cmd = [sys.executable, str(ROOT / "scripts" / "bench_floor.py")]
+            if tls:
+                cmd += ["--tls", str(self.tmp / "data")]
         else:
             self.port = free_port()
             cmd = ["ncat", "--chat", "-l", "127.0.0.1", str(self.port)]
@@ -554,7 +559,7 @@ class Server:
                 raise RuntimeError(
                     f"{self.kind} server exited: {self.err_path.read_text()[-2000:]}"
                 )
-            if self.kind == "ours":
+            if self.kind != "ncat":
                 for line in self.out_path.read_text(errors="replace").splitlines():
                     if '"listening"' in line:
                         self.port = json.loads(line)["port"]
@@ -1092,6 +1097,7 @@ def run_scale(args) -> dict[str, Any]:
 
 def add_latency_arguments(parser) -> None:
     parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--pairs", type=int, default=3, help="ours/ncat/floor run rounds (median)")
     parser.add_argument("--variant", action="append", choices=("plaintext", "tls"))
 
 
@@ -1101,16 +1107,30 @@ def run_latency(args) -> dict[str, Any]:
     rows = []
     notes = [
         f"{args.messages} sequential messages, alternating between two clients; each is "
-        "sent when the previous one has arrived"
+        f"sent when the previous one has arrived; medians of {args.pairs} rounds",
+        "floor: scripts/bench_floor.py, a bare asyncio relay of our protocol that stores and "
+        "checks nothing; its ratio is the part of ours that is Python and asyncio",
     ]
     for variant in variants:
         tls = variant == "tls"
         why = ours_available(tls)
-        ncat = run_sequential("ncat", tls, args.messages)
-        ours = None if why else run_sequential("ours", tls, args.messages)
+        kinds = ("ncat", "floor") if why else ("ncat", "ours", "floor")
+        runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
+        for _ in range(args.pairs):
+            for kind in kinds:
+                runs[kind].append(run_sequential(kind, tls, args.messages))
+        summary = {
+            kind: {
+                "p50_ms": _median(runs[kind], "p50_ms"),
+                "p99_ms": _median(runs[kind], "p99_ms"),
+                "received": min(r["received"] for r in runs[kind]),
+                "runs": runs[kind],
+            }
+            for kind in kinds
+        }
         if why:
             notes.append(f"{variant}: our server unavailable ({why})")
-        o = ours or {}
+        o, ncat, floor = summary.get("ours", {}), summary["ncat"], summary["floor"]
         rows += [
             row(
                 f"{variant}: latency p50 ms", o.get("p50_ms"), ncat["p50_ms"], "<= 1.2x", limit=1.2
@@ -1122,7 +1142,8 @@ def run_latency(args) -> dict[str, Any]:
                 ncat["received"],
                 f"= {args.messages}",
             ),
+            row(f"{variant}: floor latency p50 ms", floor["p50_ms"], ncat["p50_ms"]),
         ]
-        report["variants"].append({"variant": variant, "ours": ours, "ncat": ncat})
+        report["variants"].append({"variant": variant, **summary})
     report.update(rows=rows, notes=notes)
     return report

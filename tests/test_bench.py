@@ -79,12 +79,14 @@ def test_scale():
 
 
 def test_latency():
-    report = bench("latency", "--messages", "6")
+    report = bench("latency", "--messages", "6", "--pairs", "1")
     assert [v["variant"] for v in report["variants"]] == ["plaintext", "tls"]
     for variant in report["variants"]:
-        for server in ("ours", "ncat"):
-            assert {"p50_ms", "p99_ms", "received", "messages"} <= variant[server].keys()
-            assert variant[server]["received"] == 6
+        for server in ("ours", "ncat", "floor"):
+            assert {"p50_ms", "p99_ms", "received", "runs"} <= variant[server].keys()
+            assert variant[server]["received"] == 6, (variant["variant"], server)
+            assert variant[server]["runs"][0]["messages"] == 6
+    assert len(report["rows"]) == 2 * 4
 
 
 @pytest.mark.timeout(180)
