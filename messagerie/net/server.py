@@ -454,9 +454,7 @@ class Room:
             sender.private.append(_ack_frame(msg_id, seq))
         if is_new:
             self.posted_since_flush += 1
-            obj = {"type": "message", "id": msg_id, "seq": seq, "from": sender_name}
-            obj.update(text=text, ts=ts)
-            self.broadcast.append(protocol.encode_object(obj))
+            self.broadcast.append(protocol.encode_chat(msg_id, seq, sender_name, text, ts))
             self.pending_events.append(
                 events.MessageReceived(
                     id=msg_id, seq=seq, sender=sender_name, text=text, ts=ts, own=sender is None
@@ -562,7 +560,7 @@ class Room:
                 # skip it rather than hold this participant's live messages forever.
                 conn.catch_up_after = self.history.last_seq
                 break
-            out.extend(_message_frame(m) for m in page)
+            out.extend(protocol.encode_chat(m.id, m.seq, m.sender, m.text, m.ts) for m in page)
             conn.catch_up_after = page[-1].seq
             conn.transport.write(b"".join(out))
             out = []
@@ -624,12 +622,6 @@ def _ack_frame(msg_id: str, seq: int) -> bytes:
     # escaping, and this runs once per message.
     payload = b'{"type":"ack","id":"%s","seq":%d}' % (msg_id.encode("ascii"), seq)
     return protocol.HEADER.pack(len(payload)) + payload
-
-
-def _message_frame(m: Any) -> bytes:
-    obj = {"type": "message", "id": m.id, "seq": m.seq, "from": m.sender, "text": m.text}
-    obj["ts"] = m.ts
-    return protocol.encode_object(obj)
 
 
 def _is_message_frame(frame: bytes) -> bool:
