@@ -22,6 +22,10 @@ from messagerie.net.session import Session
 
 # How long the printer lets lines gather between two writes.
 BATCH_PAUSE_S = 0.01
+# Input lines read ahead of the network thread at most (then reading waits for it, up to
+# INPUT_WAIT_S): a file piped in faster than the room posts stays in the pipe, not in memory.
+INPUT_WINDOW = 32
+INPUT_WAIT_S = 5.0
 # How long end of input waits for our last messages to be acknowledged before leaving.
 DRAIN_TIMEOUT_S = 10.0
 
@@ -174,7 +178,7 @@ def run(session: Session, front: HeadlessFrontEnd) -> int:
 
 def _read_stdin(session: Session, front: HeadlessFrontEnd, done: threading.Event) -> None:
     try:
-        for line in sys.stdin:
+        for count, line in enumerate(sys.stdin, 1):
             text = line.rstrip("\r\n")
             if not text.strip():
                 continue
@@ -182,6 +186,9 @@ def _read_stdin(session: Session, front: HeadlessFrontEnd, done: threading.Event
                 session.send(text)
             except LocalProtocolError as exc:
                 front.report_local_error(exc)
+            if count % INPUT_WINDOW == 0:
+                # Let the room catch up: piped input can come faster than it posts.
+                session.caught_up(INPUT_WAIT_S)
     except (OSError, ValueError):
         pass  # stdin closed or unreadable: same as end of input
     finally:

@@ -1,10 +1,13 @@
 """The room on real sockets (127.0.0.1, port 0), host and participants in this process."""
 
+import io
 import json
 import socket
 import struct
+import sys
+import threading
 
-from messagerie import protocol
+from messagerie import headless, protocol
 from messagerie.net import events
 
 
@@ -147,3 +150,29 @@ def test_history_failing_after_start_falls_back_to_memory_and_the_room_goes_on(s
     server.send("après la panne")
     assert rec.first(events.MessageReceived, text="après la panne")
     assert host_rec.first(events.Notice).code == "storage"
+
+
+def test_piped_input_waits_for_the_room_instead_of_piling_up(sessions, monkeypatch):
+    # Headless input read from a pipe can come faster than the room posts it; every
+    # INPUT_WINDOW lines the reader waits until the network thread has caught up.
+    host, _join = sessions
+    server, rec, _port = host()
+    waits = []
+    real_caught_up = server.caught_up
+
+    def caught_up(timeout):
+        waits.append(real_caught_up(timeout))
+        return waits[-1]
+
+    monkeypatch.setattr(server, "caught_up", caught_up)
+    lines = [f"ligne {n}\n" for n in range(1, 2 * headless.INPUT_WINDOW + 2)]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("".join(lines)))
+    done = threading.Event()
+    front = headless.HeadlessFrontEnd(json_mode=True, out=io.StringIO())
+    try:
+        headless._read_stdin(server, front, done)
+    finally:
+        front.close()
+    assert done.is_set()
+    assert waits == [True, True]
+    assert rec.first(events.MessageReceived, text=f"ligne {len(lines)}").seq == len(lines)

@@ -82,6 +82,16 @@ class Session:
         self._call(self._send_on_loop, msg_id, text)
         return msg_id
 
+    def caught_up(self, timeout: float) -> bool:
+        """Wait until the network thread has run every call made so far (thread-safe).
+
+        A producer faster than the room (headless input from a file or a pipe) calls it now
+        and then, so that what it sends waits in the pipe, not in this process's memory.
+        """
+        done = threading.Event()
+        self._call(done.set)
+        return done.wait(timeout)
+
     def stop(self, *, drain_timeout: float = 0.0, timeout: float = STOP_TIMEOUT_S) -> None:
         """Leave (thread-safe, idempotent) and wait for the network thread to end.
 
