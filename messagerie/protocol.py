@@ -446,13 +446,19 @@ def encode_chat(msg_id: str, seq: int, sender: str, text: str, ts: float) -> byt
 
     Formatted directly, like the JSON encoder would (tests/test_protocol.py compares them):
     strings go through the encoder's own escaping, a float is written as its repr, and the
-    id needs no escaping once checked by is_valid_id (the caller's duty).
+    id needs no escaping once checked by is_valid_id (the caller's duty, here and in
+    encode_ack).
     """
     payload = (
         f'{{"type":"message","id":"{msg_id}","seq":{seq:d},"from":{_json_string(sender)},'
         f'"text":{_json_string(text)},"ts":{ts!r}}}'
     )
     return _frame(payload.encode("utf-8"))
+
+
+def encode_ack(msg_id: str, seq: int) -> bytes:
+    """The same bytes as encode(Ack(...)), formatted directly like encode_chat."""
+    return _frame(f'{{"type":"ack","id":"{msg_id}","seq":{seq:d}}}'.encode())
 
 
 def _frame(payload: bytes) -> bytes:

@@ -68,6 +68,7 @@ def test_chat_uses_from_on_the_wire():
 def test_the_hand_built_chat_frame_is_the_encoders_frame(msg_id, seq, sender, text, ts):
     chat = protocol.Chat(id=msg_id, seq=seq, sender=sender, text=text, ts=ts)
     assert protocol.encode_chat(msg_id, seq, sender, text, ts) == protocol.encode(chat)
+    assert protocol.encode_ack(msg_id, seq) == protocol.encode(protocol.Ack(id=msg_id, seq=seq))
 
 
 @pytest.mark.parametrize("text", ['"quoted" \\ back\\slash', "tab\tline\nline", "\u2028 🎉 é"])

@@ -451,7 +451,7 @@ class Room:
         ts = round(time.time(), 3)
         seq, is_new = self.history.add(msg_id, sender_name, text, ts)
         if sender is not None:
-            sender.private.append(_ack_frame(msg_id, seq))
+            sender.private.append(protocol.encode_ack(msg_id, seq))
         if is_new:
             self.posted_since_flush += 1
             self.broadcast.append(protocol.encode_chat(msg_id, seq, sender_name, text, ts))
@@ -615,13 +615,6 @@ def _cut(transport: asyncio.BaseTransport) -> None:
 
 # struct linger: two C ints on POSIX, two u_shorts on Windows.
 _LINGER_ZERO = struct.pack("HH" if os.name == "nt" else "ii", 1, 0)
-
-
-def _ack_frame(msg_id: str, seq: int) -> bytes:
-    # Formatted directly: the id was checked against [A-Za-z0-9_-], so it needs no JSON
-    # escaping, and this runs once per message.
-    payload = b'{"type":"ack","id":"%s","seq":%d}' % (msg_id.encode("ascii"), seq)
-    return protocol.HEADER.pack(len(payload)) + payload
 
 
 def _is_message_frame(frame: bytes) -> bool:
