@@ -19,8 +19,10 @@ log = logging.getLogger(__name__)
 
 MEMORY = ":memory:"
 # How long opening an exclusive database waits for another process to let go of it: long
-# enough for a host that is just closing, short enough not to look stuck.
+# enough for a host that is just closing, short enough not to look stuck. Shared databases
+# keep sqlite's own 5 s for a busy file.
 LOCK_WAIT_S = 2.0
+SHARED_BUSY_WAIT_S = 5.0
 
 
 def connect(target: str, schema: str, *, exclusive: bool = False) -> sqlite3.Connection:
@@ -31,7 +33,8 @@ def connect(target: str, schema: str, *, exclusive: bool = False) -> sqlite3.Con
     shared-memory index that sharing would need (15 against 21 us per commit, measured here).
     """
     # isolation_level=None: callers open transactions themselves (batched commits).
-    db = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=LOCK_WAIT_S)
+    wait = LOCK_WAIT_S if exclusive else SHARED_BUSY_WAIT_S
+    db = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=wait)
     try:
         if target != MEMORY:
             if exclusive:

@@ -132,6 +132,8 @@ def test_two_rooms_on_one_data_folder_both_work_and_the_second_says_why(sessions
     for server, rec, text in ((first, first_rec, "un"), (second, second_rec, "deux")):
         server.send(text)
         assert rec.first(events.MessageReceived, text=text).seq == 1
+    # Said once, at start: not again by the room's first flush.
+    assert [e for e in second_rec.events if isinstance(e, events.Notice)] == [notice]
     first.stop()
     second.stop()
     _, _, port = host(data_dir=data)

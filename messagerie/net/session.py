@@ -193,6 +193,7 @@ class HostSession(Session):
         history = HistoryStore(self._data_file("history.sqlite3"))
         if history.warning:
             self._emit(events.Notice(code="storage", message=history.warning))
+            history.warning = None  # told; the room reports only what fails later
         room = Room(
             loop=loop,
             host_name=self.name,
