@@ -20,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-from messagerie import __version__, i18n, storage
+from messagerie import __version__, i18n
 from messagerie.errors import MessagerieError
 from messagerie.limits import (
     DEFAULT_CLIENT_NAME,
@@ -30,6 +30,7 @@ from messagerie.limits import (
     Limits,
 )
 from messagerie.protocol import name_problem
+from messagerie.store import files
 from messagerie.validators import split_host_port, validate_host, validate_port
 
 log = logging.getLogger("messagerie")
@@ -129,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     i18n.set_language(getattr(args, "lang", None))
     try:
-        data_dir = storage.data_dir(getattr(args, "data_dir", None))
+        data_dir = files.data_dir(getattr(args, "data_dir", None))
     except MessagerieError as exc:
         parser.exit(2, f"{exc.message}\n")
     _setup_logging(data_dir)

@@ -2,7 +2,7 @@
 
 The defaults are the product's (see DESIGN.md). Tests and benchmarks pass a `Limits` with
 shorter timers instead of patching code. Wire-level limits (frame, text, name sizes) are part
-of the protocol and live in messagerie/protocol.py.
+of the protocol and live in messagerie/protocol/.
 """
 
 from __future__ import annotations

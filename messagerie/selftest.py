@@ -29,13 +29,13 @@ from messagerie import __version__
 MODULES = (
     "messagerie.app",
     "messagerie.headless",
-    "messagerie.identity",
-    "messagerie.known_hosts",
-    "messagerie.pake",
+    "messagerie.security.identity",
+    "messagerie.security.known_hosts",
+    "messagerie.security.pake",
     "messagerie.net.session",
     "messagerie.net.auth",
-    "messagerie.net.pinning",
-    "messagerie.settings",
+    "messagerie.security.pinning",
+    "messagerie.store.settings",
     "messagerie.ui",
     "messagerie.locale.fr",
     "messagerie.locale.en",
@@ -95,7 +95,7 @@ def _imports() -> int:
 
 
 def _settings(folder: Path) -> str:
-    from messagerie import settings
+    from messagerie.store import settings
 
     saved = settings.Settings(name="Zoé 🎉", join_port=6000, theme="dark")
     settings.save(saved, folder)

@@ -80,7 +80,7 @@ async def serve(tls_dir: Path | None) -> None:
     ssl_context = None
     if tls_dir:
         # Our server's own TLS setup, so that both pay for the same cipher suite.
-        from messagerie import identity
+        from messagerie.security import identity
 
         ssl_context = identity.server_context(identity.load_or_create_identity(tls_dir))
     room: list[Relay] = []

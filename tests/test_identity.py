@@ -14,7 +14,7 @@ import threading
 import pytest
 
 from messagerie.errors import SecurityError
-from messagerie.identity import (
+from messagerie.security.identity import (
     client_context,
     fingerprint,
     fingerprints_match,
@@ -70,7 +70,7 @@ def test_reload_does_not_import_cryptography(tmp_path):
     # Start-up must not pay for cryptography once the identity exists (NOTES.md).
     load_or_create_identity(tmp_path)
     code = (
-        "import sys, pathlib; from messagerie.identity import load_or_create_identity; "
+        "import sys, pathlib; from messagerie.security.identity import load_or_create_identity; "
         f"load_or_create_identity(pathlib.Path({str(tmp_path)!r})); "
         "print('cryptography' in sys.modules)"
     )

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from messagerie.identity import safety_code
-from messagerie.known_hosts import FILE_NAME, KnownHosts, TrustState, host_key
+from messagerie.security.identity import safety_code
+from messagerie.security.known_hosts import FILE_NAME, KnownHosts, TrustState, host_key
 
 FP1 = "11" * 32
 FP2 = "22" * 32

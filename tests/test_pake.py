@@ -10,7 +10,7 @@ import os
 import pytest
 
 from messagerie.errors import LocalProtocolError, RemoteProtocolError, SecurityError
-from messagerie.pake import (
+from messagerie.security.pake import (
     PASSWORD_FILE,
     AttemptLimiter,
     PasswordClient,

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from messagerie import settings
 from messagerie.errors import StorageError
-from messagerie.settings import Settings
+from messagerie.store import settings
+from messagerie.store.settings import Settings
 
 
 def test_defaults_when_no_file(tmp_path):

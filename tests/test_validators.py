@@ -6,8 +6,8 @@ import pytest
 
 from messagerie import protocol
 from messagerie.i18n import tr
-from messagerie.settings import Settings
-from messagerie.ui import dialogs
+from messagerie.store.settings import Settings
+from messagerie.ui import forms
 from messagerie.validators import (
     split_host_port,
     validate_host,
@@ -119,30 +119,26 @@ def test_message_text():
 
 
 def test_host_form_defaults_the_name_and_reports_each_field():
-    ok = dialogs.check_host_form("", "0.0.0.0", "5566")
+    ok = forms.check_host_form("", "0.0.0.0", "5566")
     assert ok.ok and (ok.name, ok.host, ok.port, ok.password) == ("Serveur", "0.0.0.0", 5566, None)
-    bad = dialogs.check_host_form("x" * 50, "300.0.0.1", "0", "secret")
+    bad = forms.check_host_form("x" * 50, "300.0.0.1", "0", "secret")
     assert set(bad.errors) == {"name", "ip", "port"}
     assert bad.password == "secret"
 
 
 def test_join_form_takes_the_port_from_the_address():
-    form = dialogs.check_join_form("", "192.168.1.23:6001", "5566")
+    form = forms.check_join_form("", "192.168.1.23:6001", "5566")
     assert form.ok and (form.name, form.host, form.port) == ("Client", "192.168.1.23", 6001)
-    form = dialogs.check_join_form("Bob", "[::1]:7000", "")
+    form = forms.check_join_form("Bob", "[::1]:7000", "")
     assert form.ok and (form.host, form.port) == ("::1", 7000)
-    assert dialogs.check_join_form("Bob", "pc:99999", "5566").errors == {
-        "port": tr("error.bad_port")
-    }
+    assert forms.check_join_form("Bob", "pc:99999", "5566").errors == {"port": tr("error.bad_port")}
 
 
 def test_direct_launch_uses_given_then_remembered_values():
     remembered = Settings(name="Ana", host_ip="127.0.0.1", host_port=6000, join_ip="pc")
-    form = dialogs.direct_launch_form(
-        "host", remembered, host=None, port=0, name=None, password=None
-    )
+    form = forms.direct_launch_form("host", remembered, host=None, port=0, name=None, password=None)
     assert form.ok and (form.name, form.host, form.port) == ("Ana", "127.0.0.1", 0)
-    form = dialogs.direct_launch_form(
+    form = forms.direct_launch_form(
         "join", remembered, host="10.0.0.2", port=None, name="Bob", password="pw"
     )
     assert form.ok and (form.name, form.host, form.port, form.password) == (
@@ -151,7 +147,7 @@ def test_direct_launch_uses_given_then_remembered_values():
         5566,
         "pw",
     )
-    assert not dialogs.direct_launch_form(
+    assert not forms.direct_launch_form(
         "join", Settings(), host="bad host", port=1, name=None, password=None
     ).ok
 
@@ -169,22 +165,22 @@ def test_direct_launch_uses_given_then_remembered_values():
     ],
 )
 def test_failures_go_next_to_the_field_that_fixes_them(code, field):
-    assert dialogs.failure_field(code) == field
+    assert forms.failure_field(code) == field
 
 
 def test_shareable_addresses_never_give_the_wildcard():
-    assert dialogs.shareable_addresses(("192.168.1.23:5566",), "0.0.0.0", 5566) == [
+    assert forms.shareable_addresses(("192.168.1.23:5566",), "0.0.0.0", 5566) == [
         "192.168.1.23:5566"
     ]
-    assert dialogs.shareable_addresses((), "10.1.2.3", 5566) == ["10.1.2.3:5566"]
-    for address in dialogs.shareable_addresses(("0.0.0.0:5566",), "0.0.0.0", 5566):
+    assert forms.shareable_addresses((), "10.1.2.3", 5566) == ["10.1.2.3:5566"]
+    for address in forms.shareable_addresses(("0.0.0.0:5566",), "0.0.0.0", 5566):
         assert not address.startswith("0.0.0.0")
 
 
 def test_window_title_and_unread_bell_once_per_burst():
     now = [100.0]
-    unread = dialogs.UnreadTracker(clock=lambda: now[0])
-    assert dialogs.window_title(0) == "Messagerie"
+    unread = forms.UnreadTracker(clock=lambda: now[0])
+    assert forms.window_title(0) == "Messagerie"
     assert not unread.arrived()  # focused: nothing counted
     assert unread.count == 0
     unread.focus_out()
@@ -192,14 +188,14 @@ def test_window_title_and_unread_bell_once_per_burst():
     now[0] += 1
     assert unread.arrived() is False  # same burst
     assert unread.count == 2
-    assert dialogs.window_title(unread.count) == "(2) Messagerie"
-    now[0] += dialogs.BURST_GAP_S + 1
+    assert forms.window_title(unread.count) == "(2) Messagerie"
+    now[0] += forms.BURST_GAP_S + 1
     assert unread.arrived() is True  # a new burst rings again
     unread.focus_in()
     assert unread.count == 0
-    assert dialogs.window_title(unread.count) == "Messagerie"
+    assert forms.window_title(unread.count) == "Messagerie"
 
 
 def test_format_time():
-    assert len(dialogs.format_time(0)) == 5
-    assert dialogs.format_time(float("inf")) == "--:--"
+    assert len(forms.format_time(0)) == 5
+    assert forms.format_time(float("inf")) == "--:--"

@@ -13,7 +13,7 @@ import contextlib
 import threading
 from pathlib import Path
 
-from messagerie import identity
+from messagerie.security import identity
 
 
 class MitmProxy:

@@ -1,4 +1,4 @@
-"""The room password on the wire: SPAKE2 (messagerie.pake) carried in frames.
+"""The room password on the wire: SPAKE2 (messagerie.security.pake) carried in frames.
 
 The exchange runs after TLS and before `hello` (docs/PROTOCOL.md, section 10):
 client `auth` -> server `auth_challenge` -> client `auth_confirm` -> server `auth_ok`.
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from messagerie import pake, protocol
+from messagerie import protocol
 from messagerie.errors import RemoteProtocolError, SecurityError
 from messagerie.limits import Limits
+from messagerie.security import pake
 
 # Without TLS there is no certificate to bind the exchange to; both sides then use this
 # value, and the password still proves who knows it (but nothing protects the chat itself).

@@ -24,11 +24,12 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from messagerie import identity, protocol
+from messagerie import protocol
 from messagerie.errors import MessagerieError, NetworkError, RemoteProtocolError, SecurityError
 from messagerie.limits import Limits
 from messagerie.net import events
-from messagerie.outbox import Outbox, OutgoingMessage
+from messagerie.security import identity
+from messagerie.store.outbox import Outbox, OutgoingMessage
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class RoomClient:
         self.outbox = outbox
         self.on_event = on_event
         self.ssl_context = ssl_context
-        # Checks the server's certificate before anything is sent (messagerie.net.pinning).
+        # Checks the server's certificate before anything is sent (messagerie.security.pinning).
         self.pinning = pinning
         # Runs the password exchange before `hello`, if we have a password.
         self.authenticate = authenticate
@@ -201,7 +202,7 @@ class RoomClient:
                     self.port,
                     ssl=self.ssl_context,
                     # No hostname check: a LAN address proves nothing; the pinned
-                    # fingerprint does (see messagerie.net.pinning).
+                    # fingerprint does (see messagerie.security.pinning).
                     server_hostname="" if self.ssl_context else None,
                     ssl_handshake_timeout=self.limits.handshake_timeout_s
                     if self.ssl_context

@@ -29,7 +29,7 @@ class ServerSecurity:
         security = cls()
         if tls:
             # Imported here so that --no-tls and headless tools never load the TLS stack.
-            from messagerie import identity
+            from messagerie.security import identity
 
             ident = identity.load_or_create_identity(data_dir)
             if ident.warning:
@@ -66,8 +66,8 @@ class ClientSecurity:
     ) -> ClientSecurity:
         security = cls()
         if tls:
-            from messagerie import identity, known_hosts
-            from messagerie.net.pinning import PeerPinning
+            from messagerie.security import identity, known_hosts
+            from messagerie.security.pinning import PeerPinning
 
             known = known_hosts.KnownHosts(data_dir / known_hosts.FILE_NAME)
             if known.warning:

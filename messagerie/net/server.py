@@ -29,11 +29,11 @@ from typing import Any
 
 from messagerie import protocol
 from messagerie.errors import RemoteProtocolError, SecurityError
-from messagerie.history import HistoryStore
 from messagerie.i18n import tr
-from messagerie.identity import looks_like_tls
 from messagerie.limits import Limits
 from messagerie.net import events
+from messagerie.security.identity import looks_like_tls
+from messagerie.store.history import HistoryStore
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class Participant(asyncio.BufferedProtocol):
         self.reading_paused = False
         self.timer: asyncio.TimerHandle | None = None
         self.requested_name = ""
-        # The password exchange's state (messagerie.pake.PasswordServer) when there is one.
+        # The password exchange's state (messagerie.security.pake.PasswordServer) when there is one.
         self.auth: Any = None
         self.authenticated = room.authenticator is None
         self.lost = False  # connection_lost has run

@@ -18,16 +18,16 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from messagerie import lan, protocol
+from messagerie import protocol
 from messagerie.errors import LocalProtocolError, MessagerieError, NetworkError
-from messagerie.history import HistoryStore
 from messagerie.i18n import tr
 from messagerie.limits import DEFAULT_CLIENT_NAME, DEFAULT_HOST_NAME, DEFAULT_LIMITS, Limits
-from messagerie.net import events
+from messagerie.net import events, lan
 from messagerie.net.client import RoomClient
 from messagerie.net.security import ClientSecurity, ServerSecurity
 from messagerie.net.server import Participant, Room
-from messagerie.outbox import Outbox
+from messagerie.store.history import HistoryStore
+from messagerie.store.outbox import Outbox
 
 log = logging.getLogger(__name__)
 

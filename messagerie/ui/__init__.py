@@ -40,13 +40,13 @@ def build(
     like values typed into the start view. `trust_new` (join only) accepts a changed server
     identity.
     """
-    from messagerie import storage
     from messagerie.limits import DEFAULT_LIMITS
+    from messagerie.store import files
     from messagerie.ui.controller import Controller
-    from messagerie.ui.dialogs import direct_launch_form
+    from messagerie.ui.forms import direct_launch_form
 
     controller = Controller(
-        data_dir=storage.data_dir(data_dir), tls=tls, limits=limits or DEFAULT_LIMITS
+        data_dir=files.data_dir(data_dir), tls=tls, limits=limits or DEFAULT_LIMITS
     )
     if mode is None:
         controller.show_start()

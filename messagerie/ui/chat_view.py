@@ -15,7 +15,7 @@ from messagerie import protocol
 from messagerie.errors import MessagerieError
 from messagerie.i18n import tr
 from messagerie.net import events as ev
-from messagerie.ui import dialogs
+from messagerie.ui import forms
 from messagerie.ui.history import History
 from messagerie.ui.widgets import Texts, wrap_label
 from messagerie.validators import validate_message_text
@@ -262,7 +262,7 @@ class ChatView(ttk.Frame):
         self.state = "hosting"
         self.own_name = e.name
         self._set_security(e.tls, e.safety_code)
-        self.addresses = dialogs.shareable_addresses(e.addresses, e.host, e.port)
+        self.addresses = forms.shareable_addresses(e.addresses, e.host, e.port)
         self.address.configure(values=self.addresses)
         if self.addresses:
             self.address.set(self.addresses[0])

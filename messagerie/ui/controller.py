@@ -15,17 +15,18 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from messagerie import i18n, pake
-from messagerie import settings as settings_mod
+from messagerie import i18n
 from messagerie.errors import MessagerieError, StorageError
 from messagerie.i18n import tr
-from messagerie.known_hosts import FILE_NAME as KNOWN_HOSTS
-from messagerie.known_hosts import KnownHosts
 from messagerie.net import events as ev
+from messagerie.security import pake
+from messagerie.security.known_hosts import FILE_NAME as KNOWN_HOSTS
+from messagerie.security.known_hosts import KnownHosts
+from messagerie.store import settings as settings_mod
 from messagerie.ui import bench_stats
 from messagerie.ui.bridge import EventBridge
 from messagerie.ui.chat_view import ChatView
-from messagerie.ui.dialogs import FormResult
+from messagerie.ui.forms import FormResult
 from messagerie.ui.identity_view import IdentityView
 from messagerie.ui.start_view import StartView
 from messagerie.ui.window import MainWindow, collect_tk_garbage
@@ -67,7 +68,7 @@ class Controller:
     # -- views --------------------------------------------------------------------------
 
     def show_start(self, kind: str | None = None) -> StartView:
-        from messagerie.lan import lan_addresses
+        from messagerie.net.lan import lan_addresses
 
         view = StartView(self.root, self.settings, addresses=lan_addresses(), on_submit=self.submit)
         view.panels["join"].ip.configure(values=KnownHosts(self.data_dir / KNOWN_HOSTS).recent())

@@ -24,7 +24,7 @@ from typing import Any
 import ttkbootstrap as ttk
 
 from messagerie.i18n import tr
-from messagerie.ui.dialogs import format_time
+from messagerie.ui.forms import format_time
 
 MAX_LINES = 5_000
 # Trim only once this many extra lines have piled up, so trimming happens in batches.

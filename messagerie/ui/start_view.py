@@ -15,8 +15,8 @@ import ttkbootstrap as ttk
 
 from messagerie.i18n import tr
 from messagerie.limits import DEFAULT_CLIENT_NAME, DEFAULT_HOST_NAME
-from messagerie.settings import Settings
-from messagerie.ui import dialogs
+from messagerie.store.settings import Settings
+from messagerie.ui import forms
 from messagerie.ui.widgets import Texts, set_error, wrap_label
 
 # Below this width the two panels are stacked instead of side by side.
@@ -105,7 +105,7 @@ class StartView(ttk.Frame):
         settings: Settings,
         *,
         addresses: list[str],
-        on_submit: Callable[[str, dialogs.FormResult], None],
+        on_submit: Callable[[str, forms.FormResult], None],
     ) -> None:
         super().__init__(master, padding=(24, 16))
         self._on_submit = on_submit
@@ -177,9 +177,9 @@ class StartView(ttk.Frame):
         target = panel.ip if panel and kind == "join" and not panel.ip.get() else None
         (target or (panel.button if panel else self.name)).focus_set()
 
-    def form(self, kind: str) -> dialogs.FormResult:
+    def form(self, kind: str) -> forms.FormResult:
         panel = self.panels[kind]
-        check = dialogs.check_host_form if kind == "host" else dialogs.check_join_form
+        check = forms.check_host_form if kind == "host" else forms.check_join_form
         return check(self.name.get(), panel.ip.get(), panel.port.get(), panel.password.get())
 
     def submit(self, kind: str) -> None:
@@ -207,7 +207,7 @@ class StartView(ttk.Frame):
         """Show a core failure next to the field that can fix it."""
         panel = self.panels[kind]
         self.set_busy(None)
-        text = dialogs.failure_text(code, message)
+        text = forms.failure_text(code, message)
         suggestion = details.get("suggestion")
         if code == "port_in_use" and suggestion:
             panel.port.delete(0, "end")
@@ -216,9 +216,9 @@ class StartView(ttk.Frame):
                 "gui.error.port_in_use_hint", suggestion=suggestion, button=tr(panel.button_key)
             )
             text = f"{text} {hint}"
-        panel.show_error(dialogs.failure_field(code), text)
+        panel.show_error(forms.failure_field(code), text)
         focus = {"port": panel.port, "ip": panel.ip, "password": panel.password}
-        focus.get(dialogs.failure_field(code), panel.button).focus_set()
+        focus.get(forms.failure_field(code), panel.button).focus_set()
 
     def set_busy(self, kind: str | None) -> None:
         """Disable both buttons while a session starts (`kind`), or enable them (None)."""

@@ -19,7 +19,7 @@ import ttkbootstrap as ttk
 from messagerie import i18n
 from messagerie.errors import MessagerieError
 from messagerie.i18n import tr
-from messagerie.ui.dialogs import UnreadTracker, window_title
+from messagerie.ui.forms import UnreadTracker, window_title
 from messagerie.ui.widgets import wrap_label
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from messagerie.history import HistoryStore
-from messagerie.outbox import Outbox, OutgoingMessage
+from messagerie.store.history import HistoryStore
+from messagerie.store.outbox import Outbox, OutgoingMessage
 from tests.adversarial.helpers import assert_no_traceback
 
 FILES = {"serve": "history.sqlite3", "join": "outbox.sqlite3"}

@@ -10,7 +10,7 @@ import threading
 from messagerie.limits import DEFAULT_LIMITS
 from messagerie.net import events
 from messagerie.net.client import RoomClient
-from messagerie.outbox import Outbox
+from messagerie.store.outbox import Outbox
 
 MIN_S, MAX_S = 1.0, 8.0
 

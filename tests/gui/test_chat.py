@@ -204,7 +204,7 @@ def test_wrong_password_is_shown_next_to_the_password_field(app, procs, tmp_path
 
 
 def test_direct_launch_opens_the_chat_and_is_remembered(app, tmp_path):
-    from messagerie import settings
+    from messagerie.store import settings
 
     data = tmp_path / "data"
     port = free_port()

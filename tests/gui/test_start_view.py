@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ttkbootstrap as ttk
 
-from messagerie import settings
 from messagerie.i18n import tr
+from messagerie.store import settings
 from messagerie.ui.identity_view import IdentityView
 from messagerie.ui.start_view import StartView
 from tests.gui.conftest import free_port, pump_until, screenshot

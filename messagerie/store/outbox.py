@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from messagerie import sqlite_store
+from messagerie.store import sqlite
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class Outbox:
     def __init__(self, path: Path | None, room: str) -> None:
         self.path = path
         self.room = room
-        self._db, self.warning = sqlite_store.open_database(path, _SCHEMA)
+        self._db, self.warning = sqlite.open_database(path, _SCHEMA)
 
     def add(self, message: OutgoingMessage) -> None:
         self._write(
@@ -75,8 +75,8 @@ class Outbox:
         except sqlite3.Error as exc:
             # The disk failed under us: go on in memory with what was waiting.
             log.warning("outbox %s failed (%s); keeping it in memory", self.path, exc)
-            self.warning = sqlite_store.memory_warning(self.path, exc)
-            memory = sqlite_store.connect(sqlite_store.MEMORY, _SCHEMA)
+            self.warning = sqlite.memory_warning(self.path, exc)
+            memory = sqlite.connect(sqlite.MEMORY, _SCHEMA)
             try:
                 self._db.backup(memory)
             except sqlite3.Error:

@@ -17,7 +17,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from messagerie import sqlite_store
+from messagerie.store import sqlite
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class HistoryStore:
         self.path = path
         # Exclusive: one room per file. Two rooms appending to one history would hand out the
         # same sequence numbers.
-        self._db, self.warning = sqlite_store.open_database(path, _SCHEMA, exclusive=True)
+        self._db, self.warning = sqlite.open_database(path, _SCHEMA, exclusive=True)
         self.last_seq: int = self._db.execute(
             "SELECT COALESCE(MAX(seq), 0) FROM messages"
         ).fetchone()[0]
@@ -108,8 +108,8 @@ class HistoryStore:
     def _fall_back_to_memory(self, exc: sqlite3.Error) -> None:
         """The disk failed under us (full, removed, read-only): copy what we have to memory."""
         log.warning("history %s failed (%s); keeping it in memory", self.path, exc)
-        self.warning = sqlite_store.memory_warning(self.path, exc)
-        memory = sqlite_store.connect(sqlite_store.MEMORY, _SCHEMA)
+        self.warning = sqlite.memory_warning(self.path, exc)
+        memory = sqlite.connect(sqlite.MEMORY, _SCHEMA)
         with contextlib.suppress(sqlite3.Error):
             self._db.execute("ROLLBACK")
         with contextlib.suppress(sqlite3.Error):

@@ -68,14 +68,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from messagerie.errors import (
-    LocalProtocolError,
-    RemoteProtocolError,
-    SecurityError,
-    StorageError,
-)
-from messagerie.identity import check_fingerprint
-from messagerie.storage import atomic_write, quarantine
+from messagerie.errors import LocalProtocolError, RemoteProtocolError, SecurityError, StorageError
+from messagerie.security.identity import check_fingerprint
+from messagerie.store.files import atomic_write, quarantine
 
 log = logging.getLogger(__name__)
 

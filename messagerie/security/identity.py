@@ -28,7 +28,7 @@ from pathlib import Path
 
 from messagerie.errors import SecurityError, StorageError
 from messagerie.i18n import tr
-from messagerie.storage import atomic_write, quarantine
+from messagerie.store.files import atomic_write, quarantine
 
 log = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from pathlib import Path
 
 from messagerie.errors import SecurityError, StorageError
 from messagerie.i18n import tr
-from messagerie.identity import check_fingerprint, fingerprints_match, safety_code
-from messagerie.storage import atomic_write, quarantine
+from messagerie.security.identity import check_fingerprint, fingerprints_match, safety_code
+from messagerie.store.files import atomic_write, quarantine
 
 log = logging.getLogger(__name__)
 

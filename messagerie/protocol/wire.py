@@ -1,4 +1,4 @@
-"""The Messagerie wire protocol, sans-IO.
+"""Frames and messages of the Messagerie wire protocol, sans-IO.
 
 This module never touches a socket, a thread or a window: bytes go in and messages come out
 (`Decoder.feed`), messages go in and bytes come out (`encode`). That keeps it testable byte by
@@ -386,7 +386,7 @@ class Bye(Message):
 
 @dataclass(frozen=True, kw_only=True)
 class _AuthField(Message):
-    """Base of the password exchange messages: one base64 field, checked by messagerie.pake."""
+    """Base of the password exchange messages: one base64 field (checked by security.pake)."""
 
     def _check(self, error_cls):
         for f in fields(self):

@@ -18,7 +18,7 @@ from typing import Any
 
 from messagerie.errors import StorageError
 from messagerie.limits import DEFAULT_PORT
-from messagerie.storage import atomic_write, quarantine
+from messagerie.store.files import atomic_write, quarantine
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from messagerie.i18n import tr
 from messagerie.limits import DEFAULT_CLIENT_NAME, DEFAULT_HOST_NAME
-from messagerie.settings import Settings
+from messagerie.store.settings import Settings
 from messagerie.validators import split_host_port, validate_host, validate_name, validate_port
 
 # A burst of messages rings the bell once: a message arriving within this many seconds of
@@ -135,7 +135,7 @@ def shareable_addresses(addresses: tuple[str, ...] | list[str], host: str, port:
     good = [a for a in addresses if not a.startswith(("0.0.0.0:", "[::]:"))]
     if good:
         return good
-    from messagerie import lan
+    from messagerie.net import lan
 
     return lan.shareable_addresses(host, port)
 

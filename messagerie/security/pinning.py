@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from messagerie import identity
-from messagerie.known_hosts import KnownHosts, TrustState
+from messagerie.security import identity
+from messagerie.security.known_hosts import KnownHosts, TrustState
 
 
 class PeerPinning:

@@ -1,7 +1,7 @@
 """Opening our SQLite files so that a damaged or unwritable one never stops the chat.
 
 Used by the room history (host) and the outbox (joiner). A damaged database is moved aside
-(`storage.quarantine`) and a fresh one created; a folder where nothing can be written gives
+(`files.quarantine`) and a fresh one created; a folder where nothing can be written gives
 an in-memory database. Either way the caller gets a working connection and a warning text
 to show the user.
 """
@@ -12,8 +12,8 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from messagerie import storage
 from messagerie.i18n import tr
+from messagerie.store import files
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +82,11 @@ def open_database(
             return connect(MEMORY, schema), tr("warning.database_in_use", path=str(path))
         if is_corruption(exc):
             log.warning("database %s is damaged (%s); moving it aside", path, exc)
-            moved = storage.quarantine(path)
+            moved = files.quarantine(path)
             for suffix in ("-wal", "-shm"):
                 side = Path(f"{path}{suffix}")
                 if side.exists():
-                    storage.quarantine(side)
+                    files.quarantine(side)
             try:
                 return connect(str(path), schema, exclusive=exclusive), tr(
                     "warning.database_corrupt", path=str(moved or path)

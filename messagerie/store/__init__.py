@@ -1,0 +1,1 @@
+"""Everything on disk: atomic files, settings, the room history, the outbox, SQLite."""
