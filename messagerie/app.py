@@ -183,27 +183,22 @@ def _run_window(args: argparse.Namespace, data_dir: Path, limits: Limits) -> int
 
 def _run_headless(args: argparse.Namespace, data_dir: Path, limits: Limits) -> int:
     from messagerie import headless
-    from messagerie.net.session import HostSession, JoinSession
+    from messagerie.net.session import HostSession, JoinSession, SessionConfig
 
     front = headless.HeadlessFrontEnd(json_mode=args.json)
-    common = dict(
+    hosting = args.mode == "serve"
+    config = SessionConfig(
+        host=args.host,
         port=args.port,
+        name=args.name or (DEFAULT_HOST_NAME if hosting else DEFAULT_CLIENT_NAME),
         data_dir=data_dir,
-        on_event=front.on_event,
         limits=limits,
         tls=not args.no_tls,
         password=args.password,
+        trust_new=not hosting and args.trust_new,
     )
-    if args.mode == "serve":
-        session = HostSession(host=args.host, name=args.name or DEFAULT_HOST_NAME, **common)
-    else:
-        session = JoinSession(
-            host=args.host,
-            name=args.name or DEFAULT_CLIENT_NAME,
-            trust_new=args.trust_new,
-            **common,
-        )
-    return headless.run(session, front)
+    session_class = HostSession if hosting else JoinSession
+    return headless.run(session_class(config, front.on_event), front)
 
 
 def _setup_logging(data_dir: Path) -> None:

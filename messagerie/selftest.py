@@ -33,7 +33,7 @@ MODULES = (
     "messagerie.security.known_hosts",
     "messagerie.security.pake",
     "messagerie.net.session",
-    "messagerie.net.auth",
+    "messagerie.security.room_password",
     "messagerie.security.pinning",
     "messagerie.store.settings",
     "messagerie.ui",
@@ -108,29 +108,25 @@ def _settings(folder: Path) -> str:
 def _room(data: Path) -> dict[str, object]:
     """Host a TLS room with a password and chat with a client in this process."""
     from messagerie.net import events
-    from messagerie.net.session import HostSession, JoinSession
+    from messagerie.net.session import HostSession, JoinSession, SessionConfig
 
     host_events: queue.Queue = queue.Queue()
     join_events: queue.Queue = queue.Queue()
     (data / "host").mkdir()
     (data / "join").mkdir()
     host = HostSession(
-        host="127.0.0.1",
-        port=0,
-        data_dir=data / "host",
-        on_event=host_events.put,
-        password=PASSWORD,
+        SessionConfig.hosting(host="127.0.0.1", port=0, data_dir=data / "host", password=PASSWORD),
+        host_events.put,
     )
     joiner = None
     host.start()
     try:
         listening = _wait(host_events, events.Listening)
         joiner = JoinSession(
-            host="127.0.0.1",
-            port=listening.port,
-            data_dir=data / "join",
-            on_event=join_events.put,
-            password=PASSWORD,
+            SessionConfig.joining(
+                host="127.0.0.1", port=listening.port, data_dir=data / "join", password=PASSWORD
+            ),
+            join_events.put,
         )
         joiner.start()
         connected = _wait(join_events, events.Connected)

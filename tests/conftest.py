@@ -14,7 +14,7 @@ import pytest
 from messagerie import i18n
 from messagerie.limits import DEFAULT_LIMITS
 from messagerie.net import events
-from messagerie.net.session import HostSession, JoinSession
+from messagerie.net.session import HostSession, JoinSession, SessionConfig
 
 WAIT_S = 15.0
 FAST_LIMITS = dataclasses.replace(
@@ -97,15 +97,15 @@ def sessions(tmp_path: Path):
 
     def host(*, tls: bool = False, limits=FAST_LIMITS, data_dir: Path | None = None, **kw):
         rec = Recorder()
-        session = HostSession(
+        config = SessionConfig.hosting(
             host="127.0.0.1",
             port=kw.pop("port", 0),
             data_dir=data_dir or tmp_path / "host",
-            on_event=rec,
             limits=limits,
             tls=tls,
             **kw,
         )
+        session = HostSession(config, rec)
         (data_dir or tmp_path / "host").mkdir(exist_ok=True)
         session.start()
         started.append(session)
@@ -125,16 +125,16 @@ def sessions(tmp_path: Path):
         rec = Recorder()
         directory = data_dir or tmp_path / f"join{next(counter)}"
         directory.mkdir(exist_ok=True)
-        session = JoinSession(
+        config = SessionConfig.joining(
             host="127.0.0.1",
             port=port,
             name=name,
             data_dir=directory,
-            on_event=rec,
             limits=limits,
             tls=tls,
             **kw,
         )
+        session = JoinSession(config, rec)
         session.start()
         started.append(session)
         if wait:

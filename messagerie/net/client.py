@@ -21,13 +21,14 @@ import socket
 import ssl
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from messagerie import protocol
 from messagerie.errors import MessagerieError, NetworkError, RemoteProtocolError, SecurityError
 from messagerie.limits import Limits
 from messagerie.net import events
+from messagerie.protocol import State
 from messagerie.security import identity
 from messagerie.store.outbox import Outbox, OutgoingMessage
 
@@ -58,7 +59,12 @@ class ConnectionEnded(Exception):
 
 
 class RoomClient:
-    """A participant's connection to a room, with reconnects and an outbox."""
+    """A participant's connection to a room, with reconnects and an outbox.
+
+    What to send and how to read the room's answers is decided by a sans-IO
+    `protocol.ClientConnection`, a new one per connection attempt; this class moves its
+    bytes, keeps the time (handshake deadline, pings) and decides when to try again.
+    """
 
     def __init__(
         self,
@@ -71,7 +77,7 @@ class RoomClient:
         on_event: Callable[[events.Event], None],
         ssl_context: ssl.SSLContext | None = None,
         pinning: Any = None,
-        authenticate: Callable[..., Awaitable[None]] | None = None,
+        password_prover: Callable[[str | None], Any] | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -81,17 +87,17 @@ class RoomClient:
         self.outbox = outbox
         self.on_event = on_event
         self.ssl_context = ssl_context
-        # Checks the server's certificate before anything is sent (messagerie.security.pinning).
+        # Checks the server's certificate before anything is sent (security.pinning).
         self.pinning = pinning
-        # Runs the password exchange before `hello`, if we have a password.
-        self.authenticate = authenticate
+        # Makes the password exchange's prover for a connection, if we have a password.
+        self.password_prover = password_prover
         self.client_id = uuid.uuid4().hex
         self.last_seq = 0
         self.own_ids: set[str] = set()
         self.ever_connected = False
         self.stopping = False
         self._writer: asyncio.StreamWriter | None = None
-        self._joined = False
+        self._conn: protocol.ClientConnection | None = None
         # Connection attempts since the last welcome: the backoff grows with it. It is reset
         # by a welcome (_session never returns normally, it always ends with an exception).
         self._failures = 0
@@ -99,6 +105,10 @@ class RoomClient:
         self._wake = asyncio.Event()
         if not outbox.has_pending():
             self._outbox_empty.set()
+
+    @property
+    def _joined(self) -> bool:
+        return self._conn is not None and self._conn.state is State.JOINED
 
     # --- public API (called on the network thread) ---
 
@@ -134,7 +144,8 @@ class RoomClient:
         self._outbox_empty.clear()
         self.on_event(events.Pending(id=msg_id, text=text, ts=message.ts))
         if self._joined:
-            self.send(protocol.Say(id=msg_id, text=text))
+            self._conn.say(msg_id, text)
+            self._flush()
 
     async def stop(self, drain_timeout: float = 0.0) -> None:
         """Leave: optionally wait for the outbox to empty, then say `bye` and close."""
@@ -145,8 +156,9 @@ class RoomClient:
         self._wake.set()
         writer = self._writer
         if writer is not None and not writer.is_closing():
-            if self._joined:
-                writer.write(protocol.encode(protocol.Bye()))
+            if self._conn is not None:
+                self._conn.bye()
+                self._flush()
             writer.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(writer.wait_closed(), 1.0)
@@ -158,38 +170,38 @@ class RoomClient:
         self._writer = writer
         try:
             fingerprint, safety_code = None, None
-            decoder = protocol.Decoder()
-            pending: list[protocol.Message] = []
             try:
                 if self.pinning is not None:
                     # Step 0: check the server's identity before sending anything at all.
                     ssl_object = writer.get_extra_info("ssl_object")
                     fingerprint, safety_code = self.pinning.check(ssl_object)
-                if self.authenticate is not None:
-                    # Step 0b: prove we know the room password, and make the room prove it.
-                    await self.authenticate(self, reader, decoder, pending, fingerprint)
+                prover = self.password_prover(fingerprint) if self.password_prover else None
             except MessagerieError as exc:
                 raise ConnectionEnded(exc) from None
-            # Step 1: hello, with the last sequence number we saw so the room sends what
-            # we missed.
-            self.send(
-                protocol.Hello(
-                    version=protocol.PROTOCOL_VERSION,
-                    name=self.wanted_name,
-                    client_id=self.client_id,
-                    last_seq=self.last_seq,
-                )
+            # Step 1: the password exchange if we have one, then hello with the last sequence
+            # number we saw, so that the room sends what we missed.
+            conn = self._conn = protocol.ClientConnection(
+                name=self.wanted_name,
+                client_id=self.client_id,
+                last_seq=self.last_seq,
+                password=prover,
             )
-            # Step 2: the welcome (or an error).
-            welcome = await self._expect_welcome(reader, decoder, pending)
-            if self.pinning is not None:
-                self.pinning.accept(fingerprint)
-            self._on_welcome(welcome, fingerprint, safety_code)
-            for message in pending:
-                self._handle(message, welcome.last_seq)
-            await self._read_loop(reader, decoder, welcome.last_seq)
+            conn.start()
+            self._flush()
+            # Step 2: the welcome (or an error) within the handshake's time, then messages.
+            deadline = time.monotonic() + self.limits.handshake_timeout_s
+            while not self._joined:
+                remaining = deadline - time.monotonic()
+                try:
+                    data = await self._read_some(reader, max(remaining, 0.0))
+                except TimeoutError:
+                    raise ConnectionEnded(NetworkError("handshake_timeout")) from None
+                self._apply(conn.receive_data(data), fingerprint, safety_code)
+            await self._read_loop(reader, conn)
         finally:
-            self._joined = False
+            if self._conn is not None:
+                self.last_seq = self._conn.last_seq
+            self._conn = None
             self._writer = None
             if not writer.is_closing():
                 writer.close()
@@ -227,34 +239,60 @@ class RoomClient:
             raise ConnectionEnded(NetworkError(self._closed_code()))
         return data
 
-    async def read_message(
-        self, reader: asyncio.StreamReader, decoder: protocol.Decoder, pending: list
-    ) -> protocol.Message:
-        """Next message during the handshake (used by the password exchange too)."""
-        deadline = time.monotonic() + self.limits.handshake_timeout_s
-        while not pending:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise ConnectionEnded(NetworkError("handshake_timeout"))
+    async def _read_loop(self, reader: asyncio.StreamReader, conn: protocol.ClientConnection):
+        silent_since = time.monotonic()
+        while True:
             try:
-                data = await self._read_some(reader, remaining)
+                data = await self._read_some(reader, self.limits.ping_interval_s)
             except TimeoutError:
-                raise ConnectionEnded(NetworkError("handshake_timeout")) from None
-            pending.extend(self._decode(decoder, data))
-        message = pending.pop(0)
-        if isinstance(message, protocol.Error):
-            raise ConnectionEnded(_error_from_server(message))
-        return message
+                if time.monotonic() - silent_since > self.limits.dead_peer_s:
+                    raise ConnectionEnded(NetworkError("peer_timeout")) from None
+                conn.ping()
+                self._flush()
+                continue
+            silent_since = time.monotonic()
+            self._apply(conn.receive_data(data))
 
-    async def _expect_welcome(self, reader, decoder, pending) -> protocol.Welcome:
-        message = await self.read_message(reader, decoder, pending)
-        if not isinstance(message, protocol.Welcome):
-            raise ConnectionEnded(RemoteProtocolError(protocol.UNEXPECTED_MESSAGE))
-        return message
+    def _apply(self, happened: list, fingerprint=None, safety_code=None) -> None:
+        """Act on the connection's events, then send what it has to say."""
+        try:
+            for event in happened:
+                if isinstance(event, protocol.MessageArrived):
+                    chat = event.chat
+                    self.on_event(
+                        events.MessageReceived(
+                            id=chat.id,
+                            seq=chat.seq,
+                            sender=chat.sender,
+                            text=chat.text,
+                            ts=chat.ts,
+                            history=event.history,
+                            own=chat.id in self.own_ids,
+                        )
+                    )
+                elif isinstance(event, protocol.Ack):
+                    self.outbox.remove(event.id)
+                    self.on_event(events.Acked(id=event.id, seq=event.seq))
+                    # has_pending(), not pending(): reading the whole outbox after every ack
+                    # made a burst of N messages cost O(N²) (half the client's CPU in the
+                    # chaos test).
+                    if not self.outbox.has_pending():
+                        self._outbox_empty.set()
+                elif isinstance(event, protocol.Joined):
+                    self.on_event(events.Joined(name=event.name))
+                elif isinstance(event, protocol.Left):
+                    self.on_event(events.Left(name=event.name, reason=event.reason))
+                elif isinstance(event, protocol.Welcomed):
+                    if self.pinning is not None:
+                        self.pinning.accept(fingerprint)
+                    self._on_welcome(event.welcome, fingerprint, safety_code)
+                elif isinstance(event, protocol.Ended):
+                    raise ConnectionEnded(_ended_error(event))
+        finally:
+            self._flush()
 
     def _on_welcome(self, welcome: protocol.Welcome, fingerprint, safety_code) -> None:
         self.name = welcome.name
-        self._joined = True
         self._failures = 0
         self.on_event(
             events.Connected(
@@ -270,73 +308,10 @@ class RoomClient:
             )
         )
         self.ever_connected = True
-        if welcome.last_seq < self.last_seq:
-            # The room's history was reset (a new host data dir): start over.
-            self.last_seq = 0
         # Step 3: whatever the room has not acknowledged yet goes again, same ids, in order.
         for message in self.outbox.pending():
             self.own_ids.add(message.id)
-            self.send(protocol.Say(id=message.id, text=message.text))
-
-    async def _read_loop(self, reader, decoder, history_until: int) -> None:
-        silent_since = time.monotonic()
-        while True:
-            try:
-                data = await self._read_some(reader, self.limits.ping_interval_s)
-            except TimeoutError:
-                if time.monotonic() - silent_since > self.limits.dead_peer_s:
-                    raise ConnectionEnded(NetworkError("peer_timeout")) from None
-                self.send(protocol.Ping())
-                continue
-            silent_since = time.monotonic()
-            for message in self._decode(decoder, data):
-                self._handle(message, history_until)
-
-    def _decode(self, decoder: protocol.Decoder, data: bytes) -> list[protocol.Message]:
-        try:
-            return decoder.feed(data)
-        except RemoteProtocolError as exc:
-            # The server sent something we cannot read: say so and reconnect.
-            with contextlib.suppress(Exception):
-                self._writer.write(
-                    protocol.encode(protocol.Error(code=exc.code, message=exc.message))
-                )
-            raise ConnectionEnded(exc) from None
-
-    def _handle(self, message: protocol.Message, history_until: int) -> None:
-        if isinstance(message, protocol.Chat):
-            if message.seq <= self.last_seq:
-                return  # already shown (a resend after a reconnect)
-            self.last_seq = message.seq
-            self.on_event(
-                events.MessageReceived(
-                    id=message.id,
-                    seq=message.seq,
-                    sender=message.sender,
-                    text=message.text,
-                    ts=message.ts,
-                    history=message.seq <= history_until,
-                    own=message.id in self.own_ids,
-                )
-            )
-        elif isinstance(message, protocol.Ack):
-            self.outbox.remove(message.id)
-            self.on_event(events.Acked(id=message.id, seq=message.seq))
-            # has_pending(), not pending(): reading the whole outbox after every ack made a
-            # burst of N messages cost O(N²) (half the client's CPU in the chaos test).
-            if not self.outbox.has_pending():
-                self._outbox_empty.set()
-        elif isinstance(message, protocol.Joined):
-            self.on_event(events.Joined(name=message.name))
-        elif isinstance(message, protocol.Left):
-            self.on_event(events.Left(name=message.name, reason=message.reason))
-        elif isinstance(message, protocol.Ping):
-            self.send(protocol.Pong())
-        elif isinstance(message, protocol.Bye):
-            code = message.reason if message.reason == "room_closed" else "connection_lost"
-            raise ConnectionEnded(NetworkError(code))
-        elif isinstance(message, protocol.Error):
-            raise ConnectionEnded(_error_from_server(message))
+            self._conn.say(message.id, message.text)
 
     def _closed_code(self) -> str:
         """Why the server closed on us without an error frame."""
@@ -346,9 +321,14 @@ class RoomClient:
         # exactly this, since the room cannot even send it a readable error.
         return "handshake_failed" if self.ssl_context else "tls_required"
 
-    def send(self, message: protocol.Message) -> None:
-        if self._writer is not None and not self._writer.is_closing():
-            self._writer.write(protocol.encode(message))
+    def _flush(self) -> None:
+        """Write what the connection has to send, if the socket is still open."""
+        conn, writer = self._conn, self._writer
+        if conn is None:
+            return
+        data = conn.data_to_send()
+        if data and writer is not None and not writer.is_closing():
+            writer.write(data)
 
     def _backoff(self, failures: int) -> float:
         """Exponential backoff with full jitter between the limits' bounds.
@@ -364,12 +344,22 @@ class RoomClient:
         )
 
 
-def _error_from_server(message: protocol.Error) -> MessagerieError:
+def _ended_error(ended: protocol.Ended) -> MessagerieError:
+    """Why the connection ended, as the error the session reports."""
+    if not ended.by_peer:
+        cls = SecurityError if ended.code in FATAL_CODES else RemoteProtocolError
+        return cls(ended.code, **ended.details)
+    if ended.code in ("room_closed", "connection_lost"):
+        return NetworkError(ended.code)
+    return _error_from_server(ended.code, ended.details.get("server_text", ""))
+
+
+def _error_from_server(code: str, server_text: str) -> MessagerieError:
     """An `error` frame from the room, with our own sentence for codes we know."""
-    cls = SecurityError if message.code in FATAL_CODES else NetworkError
-    error = cls(message.code)
-    if error.message == f"error.{message.code}" and message.message:
-        error.message = message.message  # a code we do not know: trust the server's sentence
+    cls = SecurityError if code in FATAL_CODES else NetworkError
+    error = cls(code)
+    if error.message == f"error.{code}" and server_text:
+        error.message = server_text  # a code we do not know: trust the server's sentence
     return error
 
 

@@ -19,7 +19,8 @@ class ServerSecurity:
     ssl_context: Any = None
     fingerprint: str | None = None
     safety_code: str | None = None
-    authenticator: Any = None
+    # The room password's check (security.room_password.RoomPassword), when there is one.
+    password: Any = None
     warnings: list[str] = field(default_factory=list)
 
     @classmethod
@@ -38,10 +39,12 @@ class ServerSecurity:
             security.fingerprint = ident.fingerprint
             security.safety_code = ident.safety_code
         if password:
-            from messagerie.net.auth import PasswordAuthenticator
+            from messagerie.security.room_password import RoomPassword
 
-            security.authenticator = PasswordAuthenticator(
-                password=password, fingerprint=security.fingerprint, limits=limits
+            security.password = RoomPassword(
+                password=password,
+                fingerprint=security.fingerprint,
+                tries_per_minute=limits.password_tries_per_minute,
             )
         return security
 
@@ -50,7 +53,8 @@ class ServerSecurity:
 class ClientSecurity:
     ssl_context: Any = None
     pinning: Any = None
-    authenticate: Any = None
+    # Makes the password prover for a connection, given the certificate's fingerprint.
+    password_prover: Any = None
     warnings: list[str] = field(default_factory=list)
 
     @classmethod
@@ -75,7 +79,7 @@ class ClientSecurity:
             security.ssl_context = identity.client_context()
             security.pinning = PeerPinning(known, host, port, trust_new=trust_new)
         if password:
-            from messagerie.net.auth import password_exchange
+            from messagerie.security.room_password import prover
 
-            security.authenticate = password_exchange(password)
+            security.password_prover = prover(password)
         return security

@@ -1,86 +1,106 @@
 """The thread-safe door between a front end and the network core.
 
-A session owns one network thread running an asyncio event loop (the "listener thread" of
-the original brief). Front ends call `start()`, `send()` and `stop()` from any thread; every
-call crosses into the loop through `loop.call_soon_threadsafe`, the only door. Events come
-back through the `on_event` callback, which runs on the network thread and must only hand
-the event over (the GUI puts it on a queue; headless mode prints it).
+A session runs on a network thread (messagerie.net.loop.NetworkThread): the front end's own,
+kept for its whole life, or one the session makes and stops. Front ends call `start()`,
+`send()` and `stop()` from any thread; every call crosses into the loop through
+`loop.call_soon_threadsafe`, the only door. Events come back through the `on_event` callback,
+which runs on the network thread and must only hand the event over (the GUI puts it on a
+queue; headless mode prints it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import errno
 import logging
 import socket
-import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from messagerie import protocol
-from messagerie.errors import LocalProtocolError, MessagerieError, NetworkError
+from messagerie.errors import MessagerieError, NetworkError
 from messagerie.i18n import tr
 from messagerie.limits import DEFAULT_CLIENT_NAME, DEFAULT_HOST_NAME, DEFAULT_LIMITS, Limits
 from messagerie.net import events, lan
 from messagerie.net.client import RoomClient
+from messagerie.net.loop import NetworkThread
 from messagerie.net.security import ClientSecurity, ServerSecurity
-from messagerie.net.server import Participant, Room
+from messagerie.net.server import Peer, Room
 from messagerie.store.history import HistoryStore
 from messagerie.store.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
 EventCallback = Callable[[events.Event], None]
-# How long stop() waits for the network thread to finish.
+# How long stop() waits for the session to finish.
 STOP_TIMEOUT_S = 5.0
 
 
+@dataclass(frozen=True, kw_only=True)
+class SessionConfig:
+    """What a session needs to know, decided before it starts.
+
+    `host` is the address to listen on (hosting) or to join; `data_dir` holds the identity,
+    history, outbox and known hosts. `trust_new` (joining only) accepts a changed identity.
+    """
+
+    host: str
+    port: int
+    name: str
+    data_dir: Path
+    limits: Limits = DEFAULT_LIMITS
+    tls: bool = True
+    password: str | None = None
+    trust_new: bool = False
+
+    @classmethod
+    def hosting(cls, **fields: object) -> SessionConfig:
+        """A config for hosting, with the host's defaults (every interface, "Serveur")."""
+        fields.setdefault("host", "0.0.0.0")
+        fields.setdefault("name", DEFAULT_HOST_NAME)
+        return cls(**fields)
+
+    @classmethod
+    def joining(cls, **fields: object) -> SessionConfig:
+        """A config for joining, with the joiner's default name ("Client")."""
+        fields.setdefault("name", DEFAULT_CLIENT_NAME)
+        return cls(**fields)
+
+
 class Session:
-    """Base of HostSession and JoinSession: the network thread and its event loop."""
+    """Base of HostSession and JoinSession: one hosted or joined room on a network thread."""
 
     def __init__(
         self,
-        *,
-        host: str,
-        port: int,
-        name: str,
-        data_dir: Path,
+        config: SessionConfig,
         on_event: EventCallback,
-        limits: Limits,
-        tls: bool,
-        password: str | None,
+        *,
+        network: NetworkThread | None = None,
     ) -> None:
-        self.host = host
-        self.port = port
-        self.name = name
-        self.tls = tls
-        self.password = password
+        self.config = config
         self._on_event = on_event
-        self.limits = limits
-        self.data_dir = data_dir
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._stop_requested: asyncio.Event | None = None
+        self._network = network
+        self._owns_network = network is None
+        self._task: concurrent.futures.Future | None = None
+        # Not bound to a loop until first used, so it can be made here (Python 3.10+).
+        self._stop_requested = asyncio.Event()
         self._drain_timeout = 0.0
 
     def start(self) -> None:
-        """Start the network thread. Returns at once; events follow."""
-        self._thread = threading.Thread(target=self._run, name="messagerie-network", daemon=True)
-        self._thread.start()
-        self._ready.wait()
+        """Start the session on its network thread. Returns at once; events follow."""
+        if self._network is None:
+            self._network = NetworkThread()
+        self._network.start()
+        self._task = self._network.submit(self._run())
 
     def send(self, text: str) -> str:
         """Post a message (thread-safe). Returns its id; raises LocalProtocolError if invalid."""
-        problem = protocol.text_problem(text)
-        if problem == "too_long":
-            raise LocalProtocolError(protocol.TEXT_TOO_LONG, limit=protocol.MAX_TEXT)
-        if problem:
-            raise LocalProtocolError(protocol.BAD_FIELD, field="text")
-        msg_id = protocol.new_message_id()
-        self._call(self._send_on_loop, msg_id, text)
-        return msg_id
+        say = protocol.Say(id=protocol.new_message_id(), text=text)  # checked here, once
+        self._call(self._send_on_loop, say.id, say.text)
+        return say.id
 
     def caught_up(self, timeout: float) -> bool:
         """Wait until the network thread has run every call made so far (thread-safe).
@@ -88,35 +108,41 @@ class Session:
         A producer faster than the room (headless input from a file or a pipe) calls it now
         and then, so that what it sends waits in the pipe, not in this process's memory.
         """
-        done = threading.Event()
-        self._call(done.set)
-        return done.wait(timeout)
+        done = concurrent.futures.Future()
+        self._call(done.set_result, True)
+        with contextlib.suppress(concurrent.futures.TimeoutError):
+            return done.result(timeout)
+        return False
 
     def stop(self, *, drain_timeout: float = 0.0, timeout: float = STOP_TIMEOUT_S) -> None:
-        """Leave (thread-safe, idempotent) and wait for the network thread to end.
+        """Leave (thread-safe, idempotent) and wait for the session to end.
 
         `drain_timeout` lets a joiner wait that long for its outbox to be acknowledged.
         """
         self._drain_timeout = drain_timeout
-        self._call(self._request_stop)
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout + drain_timeout)
+        self._call(self._stop_requested.set)
+        network = self._network
+        if network is None or network.on_loop():
+            return
+        if self._task is not None:
+            with contextlib.suppress(concurrent.futures.TimeoutError, Exception):
+                self._task.result(timeout + drain_timeout)
+        if self._owns_network:
+            network.stop(timeout)
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        if self._task is None:
+            return False
+        if self._owns_network:
+            return self._network.running
+        return not self._task.done()
 
     # --- on the network thread ---
 
     def _call(self, fn: Callable, *args: object) -> None:
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):  # the loop closed in between
-                loop.call_soon_threadsafe(fn, *args)
-
-    def _request_stop(self) -> None:
-        if self._stop_requested is not None:
-            self._stop_requested.set()
+        if self._network is not None:
+            self._network.call(fn, *args)
 
     def _emit(self, event: events.Event) -> None:
         try:
@@ -124,27 +150,18 @@ class Session:
         except Exception:
             log.exception("event callback failed for %r", event)
 
-    def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        try:
-            self._stop_requested = asyncio.Event()
-            self._ready.set()
-            loop.run_until_complete(self._guarded_main())
-            loop.run_until_complete(loop.shutdown_asyncgens())
-        finally:
-            self._ready.set()
-            loop.close()
-            self._emit(events.Stopped())
-
-    async def _guarded_main(self) -> None:
+    async def _run(self) -> None:
         try:
             await self._main()
         except MessagerieError as exc:
             self._emit(events.Failed(code=exc.code, message=exc.message, details=exc.details))
+        except asyncio.CancelledError:
+            pass  # the network thread is stopping: Stopped still follows
         except Exception:
             log.exception("network core failed")
             self._emit(events.Failed(code="internal", message=tr("error.internal")))
+        finally:
+            self._emit(events.Stopped())
 
     async def _main(self) -> None:
         raise NotImplementedError
@@ -152,82 +169,61 @@ class Session:
     def _send_on_loop(self, msg_id: str, text: str) -> None:
         raise NotImplementedError
 
-    def _data_file(self, name: str) -> Path:
-        return self.data_dir / name
-
 
 class HostSession(Session):
-    """Host a room on `host:port`, taking part in it as `name`."""
+    """Host a room on `config.host:config.port`, taking part in it as `config.name`."""
 
-    def __init__(
-        self,
-        *,
-        host: str = "0.0.0.0",
-        port: int,
-        name: str = DEFAULT_HOST_NAME,
-        data_dir: Path,
-        on_event: EventCallback,
-        limits: Limits = DEFAULT_LIMITS,
-        tls: bool = True,
-        password: str | None = None,
-    ) -> None:
-        super().__init__(
-            host=host,
-            port=port,
-            name=name,
-            data_dir=data_dir,
-            on_event=on_event,
-            limits=limits,
-            tls=tls,
-            password=password,
-        )
-        self.room: Room | None = None
+    room: Room | None = None
 
     async def _main(self) -> None:
+        config = self.config
         loop = asyncio.get_running_loop()
         security = ServerSecurity.create(
-            data_dir=self.data_dir, tls=self.tls, password=self.password, limits=self.limits
+            data_dir=config.data_dir,
+            tls=config.tls,
+            password=config.password,
+            limits=config.limits,
         )
         for warning in security.warnings:
             self._emit(events.Notice(code="identity", message=warning))
-        history = HistoryStore(self._data_file("history.sqlite3"))
+        history = HistoryStore(config.data_dir / "history.sqlite3")
         if history.warning:
             self._emit(events.Notice(code="storage", message=history.warning))
             history.warning = None  # told; the room reports only what fails later
         room = Room(
             loop=loop,
-            host_name=self.name,
+            host_name=config.name,
             history=history,
-            limits=self.limits,
+            limits=config.limits,
             on_event=self._emit,
-            authenticator=security.authenticator,
+            password=security.password,
         )
         self.room = room
         try:
             server = await loop.create_server(
-                lambda: Participant(room),
-                self.host,
-                self.port,
+                lambda: Peer(room),
+                config.host,
+                config.port,
                 ssl=security.ssl_context,
-                ssl_handshake_timeout=self.limits.handshake_timeout_s
+                ssl_handshake_timeout=config.limits.handshake_timeout_s
                 if security.ssl_context
                 else None,
                 backlog=1024,
             )
         except OSError as exc:
             history.close()
-            raise listen_error(exc, self.host, self.port) from None
+            raise listen_error(exc, config.host, config.port) from None
         port = server.sockets[0].getsockname()[1]
         self._emit(
             events.Listening(
-                host=self.host,
+                host=config.host,
                 port=port,
-                name=self.name,
-                addresses=tuple(lan.shareable_addresses(self.host, port)),
+                name=config.name,
+                addresses=tuple(lan.shareable_addresses(config.host, port)),
                 tls=security.ssl_context is not None,
                 fingerprint=security.fingerprint,
                 safety_code=security.safety_code,
-                password=self.password is not None,
+                password=config.password is not None,
             )
         )
         room.start_sweeper()
@@ -241,62 +237,39 @@ class HostSession(Session):
 
     def _send_on_loop(self, msg_id: str, text: str) -> None:
         if self.room is not None and not self.room.closing:
-            self.room.post(msg_id, self.name, text, sender=None)
+            self.room.post(msg_id, self.config.name, text, sender=None)
 
 
 class JoinSession(Session):
-    """Join the room at `host:port` as `name`."""
+    """Join the room at `config.host:config.port` as `config.name`."""
 
-    def __init__(
-        self,
-        *,
-        host: str,
-        port: int,
-        name: str = DEFAULT_CLIENT_NAME,
-        data_dir: Path,
-        on_event: EventCallback,
-        limits: Limits = DEFAULT_LIMITS,
-        tls: bool = True,
-        password: str | None = None,
-        trust_new: bool = False,
-    ) -> None:
-        super().__init__(
-            host=host,
-            port=port,
-            name=name,
-            data_dir=data_dir,
-            on_event=on_event,
-            limits=limits,
-            tls=tls,
-            password=password,
-        )
-        self.trust_new = trust_new
-        self.client: RoomClient | None = None
+    client: RoomClient | None = None
 
     async def _main(self) -> None:
-        outbox = Outbox(self._data_file("outbox.sqlite3"), room=f"{self.host}:{self.port}")
+        config = self.config
+        outbox = Outbox(config.data_dir / "outbox.sqlite3", room=f"{config.host}:{config.port}")
         if outbox.warning:
             self._emit(events.Notice(code="storage", message=outbox.warning))
         security = ClientSecurity.create(
-            data_dir=self.data_dir,
-            tls=self.tls,
-            password=self.password,
-            trust_new=self.trust_new,
-            host=self.host,
-            port=self.port,
+            data_dir=config.data_dir,
+            tls=config.tls,
+            password=config.password,
+            trust_new=config.trust_new,
+            host=config.host,
+            port=config.port,
         )
         for warning in security.warnings:
             self._emit(events.Notice(code="identity", message=warning))
         client = RoomClient(
-            host=self.host,
-            port=self.port,
-            name=self.name,
-            limits=self.limits,
+            host=config.host,
+            port=config.port,
+            name=config.name,
+            limits=config.limits,
             outbox=outbox,
             on_event=self._emit,
             ssl_context=security.ssl_context,
             pinning=security.pinning,
-            authenticate=security.authenticate,
+            password_prover=security.password_prover,
         )
         self.client = client
         running = asyncio.create_task(client.run())

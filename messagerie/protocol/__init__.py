@@ -1,11 +1,25 @@
 """The Messagerie wire protocol, sans-IO: nothing here touches a socket, a thread or a window.
 
-- `wire`: frames, message types and their validation (bytes in, messages out, and back).
+- `wire`: frames, message types and their validation (bytes in, messages out, and back);
+- `connection`: the state machines of one connection, server side and client side (bytes in,
+  events and bytes out), with the handshake, the password exchange and the message flow.
 
-docs/PROTOCOL.md is the full description; keep the two in step. The names of `wire` are
-re-exported here, so `from messagerie import protocol; protocol.encode(...)` is the usual form.
+docs/PROTOCOL.md is the full description; keep the two in step. The public names of both
+modules are re-exported here: `from messagerie import protocol; protocol.encode(...)`.
 """
 
+from messagerie.protocol.connection import (
+    NEED_DATA,
+    ByeReceived,
+    ClientConnection,
+    Ended,
+    HelloReceived,
+    MessageArrived,
+    SayReceived,
+    ServerConnection,
+    State,
+    Welcomed,
+)
 from messagerie.protocol.wire import (
     BAD_FIELD,
     BAD_JSON,
@@ -45,6 +59,7 @@ from messagerie.protocol.wire import (
     Pong,
     Say,
     Welcome,
+    check_say_fields,
     decode_object,
     encode,
     encode_ack,
@@ -72,6 +87,7 @@ __all__ = [
     "MAX_ROOM_NAME",
     "MAX_TEXT",
     "MESSAGE_TYPES",
+    "NEED_DATA",
     "NOT_AN_OBJECT",
     "PROTOCOL_VERSION",
     "TEXT_TOO_LONG",
@@ -84,17 +100,27 @@ __all__ = [
     "AuthConfirm",
     "AuthOk",
     "Bye",
+    "ByeReceived",
     "Chat",
+    "ClientConnection",
     "Decoder",
+    "Ended",
     "Error",
     "Hello",
+    "HelloReceived",
     "Joined",
     "Left",
     "Message",
+    "MessageArrived",
     "Ping",
     "Pong",
     "Say",
+    "SayReceived",
+    "ServerConnection",
+    "State",
     "Welcome",
+    "Welcomed",
+    "check_say_fields",
     "decode_object",
     "encode",
     "encode_ack",

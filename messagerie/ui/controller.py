@@ -19,6 +19,7 @@ from messagerie import i18n
 from messagerie.errors import MessagerieError, StorageError
 from messagerie.i18n import tr
 from messagerie.net import events as ev
+from messagerie.net.loop import NetworkThread
 from messagerie.security import pake
 from messagerie.security.known_hosts import FILE_NAME as KNOWN_HOSTS
 from messagerie.security.known_hosts import KnownHosts
@@ -54,6 +55,9 @@ class Controller:
             self.window.notify(tr("gui.notice.settings_damaged", path=loaded.damaged))
         self.bridge = EventBridge(self.root, self._on_events)
         self.bridge.start()
+        # One network thread for the window's whole life: sessions come and go on it, and
+        # work that belongs to no session (looking for rooms on the network) has a loop too.
+        self.network = NetworkThread().start()
         self.session: Any = None
         self.token: object | None = None
         self.phase = "idle"  # idle, starting, chat
@@ -146,9 +150,9 @@ class Controller:
             view.set_busy(kind)
 
     def _make_session(self, kind: str, form: FormResult, trust_new: bool, on_event: Any) -> Any:
-        from messagerie.net.session import HostSession, JoinSession
+        from messagerie.net.session import HostSession, JoinSession, SessionConfig
 
-        common = dict(
+        config = SessionConfig(
             host=form.host,
             port=form.port,
             name=form.name,
@@ -156,11 +160,10 @@ class Controller:
             tls=self.tls,
             password=form.password,
             limits=self.limits,
-            on_event=on_event,
+            trust_new=trust_new and kind == "join",
         )
-        if kind == "host":
-            return HostSession(**common)
-        return JoinSession(trust_new=trust_new, **common)
+        session_class = HostSession if kind == "host" else JoinSession
+        return session_class(config, on_event, network=self.network)
 
     def send(self, text: str) -> object:
         if self.session is None:
@@ -286,6 +289,7 @@ class Controller:
         self.closed = True
         self._stop_session()
         self.bridge.stop()
+        self.network.stop()
         if self.bench is not None:  # benchmark hook: last write of the stats
             self.bench.close()
         self.root.destroy()

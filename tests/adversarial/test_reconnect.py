@@ -87,7 +87,7 @@ def test_a_first_connection_lost_before_any_message_still_gets_everything(sessio
         for participant in list(server.room.participants):
             participant.transport.abort()
         for text in posted:
-            server.room.post(f"id-{text}", server.name, text, sender=None)
+            server.room.post(f"id-{text}", server.config.name, text, sender=None)
         done.set()
 
     server._call(cut_then_post)

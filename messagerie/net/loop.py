@@ -1,0 +1,107 @@
+"""The network thread: one asyncio event loop on a thread of its own.
+
+This is the "listener thread" of the original brief: the Tk thread (or headless mode's main
+thread) never blocks on a socket. A front end makes one `NetworkThread` and keeps it as long
+as it lives, so that work which belongs to no session (browsing the network for rooms, file
+transfers) has a loop before, between and beside sessions; a session started without one makes
+its own and stops it when it ends. Every call from another thread goes through
+`call_soon_threadsafe` (`call`) or `run_coroutine_threadsafe` (`submit`): that is the only door.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import asyncio.sslproto
+import concurrent.futures
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+STOP_TIMEOUT_S = 5.0
+
+# asyncio gives every TLS connection a 256 KiB receive buffer (SSLProtocol.max_size, filled with
+# zeros, so resident): 256 MiB for a room of 1,000. A TLS record is at most 16 KiB, so 32 KiB
+# reads cost little more system calls and bring a room under 100 KiB per participant.
+TLS_READ_BUFFER = 32 * 1024
+
+
+def tune_asyncio_tls() -> None:
+    """Shrink asyncio's per-connection TLS receive buffer (see TLS_READ_BUFFER).
+
+    asyncio has no public setting for it, so this sets a private class attribute, for the
+    whole process (the client's single connection does not mind). Called once by the network
+    thread before it serves anything, rather than as a side effect of importing this module.
+    """
+    asyncio.sslproto.SSLProtocol.max_size = TLS_READ_BUFFER
+
+
+class NetworkThread:
+    """A daemon thread running one asyncio loop until `stop()`."""
+
+    def __init__(self, name: str = "messagerie-network") -> None:
+        self.name = name
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+
+    def start(self) -> NetworkThread:
+        """Start the thread and its loop (once); returns when the loop runs."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+            self._thread.start()
+            self._ready.wait()
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def on_loop(self) -> bool:
+        """Whether the caller runs on this network thread."""
+        return threading.current_thread() is self._thread
+
+    def call(self, fn: Callable[..., object], *args: object) -> None:
+        """Run `fn(*args)` on the loop soon (thread-safe); nothing if the loop has ended."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed in between
+                loop.call_soon_threadsafe(fn, *args)
+
+    def submit(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future:
+        """Run `coro` as a task on the loop (thread-safe); its result comes in the future."""
+        if self._loop is None or self._loop.is_closed():
+            coro.close()
+            raise RuntimeError("the network thread is not running")
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+    def stop(self, timeout: float = STOP_TIMEOUT_S) -> None:
+        """Cancel what still runs on the loop, end it and wait for the thread (idempotent)."""
+        self.call(self._cancel_all)
+        if self._thread is not None and not self.on_loop():
+            self._thread.join(timeout)
+
+    def _cancel_all(self) -> None:
+        for task in asyncio.all_tasks(self._loop):
+            task.cancel()
+        self._loop.call_soon(self._loop.stop)
+
+    def _run(self) -> None:
+        tune_asyncio_tls()
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        self._ready.set()
+        try:
+            loop.run_forever()
+            # Let cancelled tasks run their cleanup (closing sockets, stores).
+            pending = asyncio.all_tasks(loop)
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        except Exception:
+            log.exception("network loop failed")
+        finally:
+            loop.close()

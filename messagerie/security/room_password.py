@@ -1,0 +1,56 @@
+"""The room password as the connections use it: one check per room, one prover per joiner.
+
+The exchange runs after TLS and before `hello` (docs/PROTOCOL.md, section 10):
+client `auth` -> server `auth_challenge` -> client `auth_confirm` -> server `auth_ok`.
+messagerie.protocol.connection carries the messages; this module answers them with SPAKE2
+(messagerie.security.pake). The client proves itself first, so every guess reaches the
+room's attempt limiter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from messagerie.errors import SecurityError
+from messagerie.security import pake
+
+# Without TLS there is no certificate to bind the exchange to; both sides then use this
+# value, and the password still proves who knows it (but nothing protects the chat itself).
+NO_CERTIFICATE = "0" * 64
+
+
+class RoomPassword:
+    """The host's side (protocol.connection.PasswordCheck), shared by every connection."""
+
+    def __init__(self, *, password: str, fingerprint: str | None, tries_per_minute: int) -> None:
+        self.password = password
+        self.fingerprint = fingerprint or NO_CERTIFICATE
+        self.limiter = pake.AttemptLimiter(max_failures=tries_per_minute)
+
+    def begin(self, address: str, pake_field: object) -> tuple[str, _Verifier]:
+        """Answer `auth` from `address`: the challenge, and what checks the confirmation."""
+        # No await between the check and the count: abandoned and parallel exchanges count
+        # too (a success takes it back).
+        if not self.limiter.allowed(address):
+            raise SecurityError("too_many_attempts")
+        self.limiter.record_failure(address)
+        server = pake.PasswordServer(self.password, self.fingerprint)
+        return server.challenge(pake_field), _Verifier(self, address, server)
+
+
+class _Verifier:
+    def __init__(self, room: RoomPassword, address: str, server: pake.PasswordServer) -> None:
+        self._room = room
+        self._address = address
+        self._server = server
+
+    def confirm(self, mac: object) -> str:
+        """Check the client's MAC (SecurityError "wrong_password"); return the server's."""
+        server_mac = self._server.verify(mac)
+        self._room.limiter.record_success(self._address)
+        return server_mac
+
+
+def prover(password: str) -> Callable[[str | None], pake.PasswordClient]:
+    """The joiner's side: a new prover per connection, bound to the certificate it saw."""
+    return lambda fingerprint: pake.PasswordClient(password, fingerprint or NO_CERTIFICATE)
