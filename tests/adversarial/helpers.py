@@ -167,16 +167,12 @@ class RawPeer:
         self.sock.sendall(data)
 
     def hello(self, name: str, client_id: str | None = None, last_seq: int = 0) -> dict:
-        client_id = client_id or os.urandom(8).hex()
-        self.send(
-            {
-                "type": "hello",
-                "version": protocol.PROTOCOL_VERSION,
-                "name": name,
-                "client_id": client_id,
-                "last_seq": last_seq,
-            }
+        """Send our client's own hello (protocol.ClientConnection); return the answer."""
+        conn = protocol.ClientConnection(
+            name=name, client_id=client_id or os.urandom(8).hex(), last_seq=last_seq
         )
+        conn.start()
+        self.send_raw(conn.data_to_send())
         return self.recv()
 
     def _pop(self) -> dict | None:
