@@ -20,6 +20,11 @@ DEFAULT_CLIENT_NAME = "Client"
 class Limits:
     max_frame: int = protocol.MAX_FRAME
     handshake_timeout_s: float = 10.0
+    # TLS comes first and has its own, shorter deadline; connections still in it are capped
+    # per address and in all, so that silent sockets cannot use up the host's descriptors.
+    tls_handshake_timeout_s: float = 5.0
+    max_tls_handshakes: int = 64
+    max_tls_handshakes_per_ip: int = 8
     ping_interval_s: float = 15.0
     dead_peer_s: float = 45.0
     max_participants: int = 1_000

@@ -24,6 +24,7 @@ import contextlib
 import logging
 import os
 import socket
+import ssl
 import struct
 import time
 from collections.abc import Callable
@@ -96,14 +97,55 @@ class Peer(asyncio.BufferedProtocol):
     # --- asyncio callbacks ---
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # Called at accept time, before any TLS: the caps apply to connections that are
+        # still in the TLS handshake too, so silent sockets cannot pile up unbounded.
         self.transport = transport  # type: ignore[assignment]
         peer = transport.get_extra_info("peername")
         self.address = self.conn.address = peer[0] if peer else "?"
-        transport.set_write_buffer_limits(high=WRITE_HIGH_WATER)  # type: ignore[attr-defined]
-        refusal = self.room.admit(self)
+        room = self.room
+        if room.ssl_context is not None and not room.may_start_tls(self.address):
+            # Too many handshakes under way, from this address or in all: nothing readable
+            # can be said before TLS, so close at once and spend nothing on it.
+            log.info("refusing %s before TLS: too many handshakes", self.address)
+            _cut(transport)
+            return
+        refusal = room.admit(self)
+        if room.ssl_context is None:
+            if refusal:
+                self.fail(refusal)
+            else:
+                self._ready()
+        else:
+            # A refused peer still gets TLS (bounded by the caps above), so that it can read
+            # why it is refused.
+            room.tls_pending.add(self)
+            room.loop.create_task(self._start_tls(transport, refusal))
+
+    async def _start_tls(self, raw: asyncio.BaseTransport, refusal: str | None) -> None:
+        room = self.room
+        try:
+            self.transport = await room.loop.start_tls(
+                raw,
+                self,
+                room.ssl_context,
+                server_side=True,
+                ssl_handshake_timeout=room.limits.tls_handshake_timeout_s,
+            )
+        except (OSError, TimeoutError, ConnectionError, ssl.SSLError) as exc:
+            log.info("TLS handshake with %s failed: %r", self.address, exc)
+            self.transport = None  # start_tls closed it
+            room.remove(self, reason="tls_failed")
+            return
+        finally:
+            room.tls_pending.discard(self)
         if refusal:
             self.fail(refusal)
-            return
+        elif not room.closing:
+            self._ready()
+
+    def _ready(self) -> None:
+        """The byte stream is ready (after TLS, if any): the protocol's handshake begins."""
+        self.transport.set_write_buffer_limits(high=WRITE_HIGH_WATER)  # type: ignore[attr-defined]
         self.timer = self.room.loop.call_later(
             self.room.limits.handshake_timeout_s, self._handshake_expired
         )
@@ -259,6 +301,7 @@ class Room:
         on_event: Callable[[events.Event], None],
         room_name: str = "",
         password: protocol.connection.PasswordCheck | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.loop = loop
         self.limits = limits
@@ -268,6 +311,10 @@ class Room:
         self.host_name = host_name
         # The room password's check (security.room_password.RoomPassword), if there is one.
         self.password = password
+        # TLS is started by each Peer after the caps are checked (see Peer.connection_made).
+        self.ssl_context = ssl_context
+        # Connections accepted whose TLS handshake has not finished.
+        self.tls_pending: set[Peer] = set()
         self.participants: dict[Peer, None] = {}  # joined, in join order
         self.connections_per_ip: collections.Counter[str] = collections.Counter()
         self.connections: set[Peer] = set()
@@ -296,13 +343,22 @@ class Room:
 
     def admit(self, peer: Peer) -> str | None:
         """A new connection: return an error code to refuse it, or None to accept."""
+        limits = self.limits
         if self.closing:
             return "room_closed"
-        if self.connections_per_ip[peer.address] >= self.limits.max_connections_per_ip:
+        if self.connections_per_ip[peer.address] >= limits.max_connections_per_ip:
             return "too_many_connections"
         self.connections_per_ip[peer.address] += 1
         self.connections.add(peer)
         return None
+
+    def may_start_tls(self, address: str) -> bool:
+        """Whether one more TLS handshake may start, from `address` and in all."""
+        limits = self.limits
+        if len(self.tls_pending) >= limits.max_tls_handshakes:
+            return False
+        same_address = sum(1 for p in self.tls_pending if p.address == address)
+        return same_address < limits.max_tls_handshakes_per_ip
 
     def greet(self, peer: Peer, hello: protocol.Hello) -> None:
         """Steps 2-3 of the handshake: welcome the newcomer (or raise to refuse it)."""
@@ -520,7 +576,10 @@ class Room:
             self._sweeper.cancel()
         self.flush()
         bye = protocol.encode(protocol.Bye(reason="room_closed"))
-        for peer in list(self.connections):
+        for peer in list(self.tls_pending):
+            # Still in its TLS handshake: there is no way to say bye yet.
+            _cut(peer.transport)
+        for peer in list(self.connections - self.tls_pending):
             if peer.transport and not peer.transport.is_closing():
                 peer.transport.write(bye)
                 peer.transport.close()

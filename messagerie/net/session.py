@@ -197,6 +197,7 @@ class HostSession(Session):
             limits=config.limits,
             on_event=self._emit,
             password=security.password,
+            ssl_context=security.ssl_context,
         )
         self.room = room
         try:
@@ -204,10 +205,6 @@ class HostSession(Session):
                 lambda: Peer(room),
                 config.host,
                 config.port,
-                ssl=security.ssl_context,
-                ssl_handshake_timeout=config.limits.handshake_timeout_s
-                if security.ssl_context
-                else None,
                 backlog=1024,
             )
         except OSError as exc:
