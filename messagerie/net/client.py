@@ -240,17 +240,24 @@ class RoomClient:
         return data
 
     async def _read_loop(self, reader: asyncio.StreamReader, conn: protocol.ClientConnection):
+        limits = self.limits
         silent_since = time.monotonic()
+        next_ping = limits.ping_interval_s
         while True:
+            # Wake at the next ping, or when the room is declared dead if that comes first.
+            silent = time.monotonic() - silent_since
+            wait = max(0.0, min(next_ping, limits.dead_peer_s) - silent)
             try:
-                data = await self._read_some(reader, self.limits.ping_interval_s)
+                data = await self._read_some(reader, wait)
             except TimeoutError:
-                if time.monotonic() - silent_since > self.limits.dead_peer_s:
+                if time.monotonic() - silent_since >= limits.dead_peer_s:
                     raise ConnectionEnded(NetworkError("peer_timeout")) from None
                 conn.ping()
                 self._flush()
+                next_ping += limits.ping_interval_s
                 continue
             silent_since = time.monotonic()
+            next_ping = limits.ping_interval_s
             self._apply(conn.receive_data(data))
 
     def _apply(self, happened: list, fingerprint=None, safety_code=None) -> None:

@@ -61,6 +61,8 @@ MAX_FLUSH_SPACING_S = 0.020
 READ_BUFFER_SIZE = 256 * 1024
 # How many clients' first-join positions the room remembers (see Room.welcome).
 MAX_REMEMBERED_CLIENTS = 10_000
+# How often per ping interval the room looks for silent participants.
+SWEEPS_PER_PING = 15
 # How long a refused or dropped peer has to read its `error` frame before its socket is cut.
 CLOSE_GRACE_S = 2.0
 
@@ -556,7 +558,10 @@ class Room:
     # --- liveness ---
 
     def start_sweeper(self) -> None:
-        self._sweeper = self.loop.call_later(self.limits.ping_interval_s / 3, self._sweep)
+        # The sweep runs every 1/SWEEPS_PER_PING of the ping interval (1 s by default), so a
+        # silent peer is pinged and cut within that much of what docs/PROTOCOL.md says.
+        period = self.limits.ping_interval_s / SWEEPS_PER_PING
+        self._sweeper = self.loop.call_later(period, self._sweep)
 
     def _sweep(self) -> None:
         now = time.monotonic()
