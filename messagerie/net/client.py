@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from messagerie import protocol
+from messagerie import i18n, protocol
 from messagerie.errors import MessagerieError, NetworkError, RemoteProtocolError, SecurityError
 from messagerie.limits import Limits
 from messagerie.net import events
@@ -53,7 +53,7 @@ class ConnectionEnded(Exception):
     """The current connection is over; `error` says why."""
 
     def __init__(self, error: MessagerieError) -> None:
-        super().__init__(error.message)
+        super().__init__(str(error))
         self.error = error
 
 
@@ -112,11 +112,9 @@ class RoomClient:
                 if self.stopping:
                     break
                 if error.code in FATAL_CODES or not self.ever_connected:
-                    self.on_event(
-                        events.Failed(code=error.code, message=error.message, details=error.details)
-                    )
+                    self.on_event(events.Failed.of(error))
                     return
-                self.on_event(events.Disconnected(reason=error.code, message=error.message))
+                self.on_event(events.Disconnected.of(error))
             if self.stopping:
                 break
             delay = self._backoff(self._failures)
@@ -299,7 +297,11 @@ class RoomClient:
             # The server sent something we cannot read: say so and reconnect.
             with contextlib.suppress(Exception):
                 self._writer.write(
-                    protocol.encode(protocol.Error(code=exc.code, message=exc.message))
+                    protocol.encode(
+                        protocol.Error(
+                            code=exc.code, message=i18n.fallback(f"error.{exc.code}", **exc.details)
+                        )
+                    )
                 )
             raise ConnectionEnded(exc) from None
 
@@ -365,12 +367,12 @@ class RoomClient:
 
 
 def _error_from_server(message: protocol.Error) -> MessagerieError:
-    """An `error` frame from the room, with our own sentence for codes we know."""
+    """An `error` frame from the room. Its sentence travels as `server_text`: the face shows it
+    (quoted and neutralised) only for a code it has no sentence of its own for."""
     cls = SecurityError if message.code in FATAL_CODES else NetworkError
-    error = cls(message.code)
-    if error.message == f"error.{message.code}" and message.message:
-        error.message = message.message  # a code we do not know: trust the server's sentence
-    return error
+    if message.message:
+        return cls(message.code, server_text=message.message)
+    return cls(message.code)
 
 
 def connect_error(exc: BaseException, host: str, port: int) -> MessagerieError:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from messagerie.errors import Degraded
 from messagerie.limits import Limits
 
 
@@ -20,7 +21,7 @@ class ServerSecurity:
     fingerprint: str | None = None
     safety_code: str | None = None
     authenticator: Any = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Degraded] = field(default_factory=list)
 
     @classmethod
     def create(
@@ -51,7 +52,7 @@ class ClientSecurity:
     ssl_context: Any = None
     pinning: Any = None
     authenticate: Any = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Degraded] = field(default_factory=list)
 
     @classmethod
     def create(

@@ -27,9 +27,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from messagerie import protocol
+from messagerie import i18n, protocol
 from messagerie.errors import RemoteProtocolError, SecurityError
-from messagerie.i18n import tr
 from messagerie.limits import Limits
 from messagerie.net import events
 from messagerie.security.identity import looks_like_tls
@@ -275,7 +274,8 @@ class Participant(asyncio.BufferedProtocol):
         if self.state == CLOSED:
             return
         log.info("dropping %s (%s): %s", self.address, self.name or "-", code)
-        frame = protocol.encode(protocol.Error(code=code, message=tr(f"error.{code}", **details)))
+        message = i18n.fallback(f"error.{code}", **details)  # for peers that do not know the code
+        frame = protocol.encode(protocol.Error(code=code, message=message))
         previous, self.state = self.state, CLOSED
         self.room.remove(self, was_joined=previous == JOINED, reason=code)
         transport = self.transport
@@ -496,7 +496,7 @@ class Room:
         self.last_flush_messages, self.posted_since_flush = self.posted_since_flush, 0
         self.history.commit()
         if self.history.warning:
-            self.pending_events.append(events.Notice(code="storage", message=self.history.warning))
+            self.pending_events.append(events.Notice.of("storage", self.history.warning))
             self.history.warning = None
         for conn in self.handshaking:
             if conn.state == AWAITING_HELLO and conn.private:

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from messagerie import protocol
 from messagerie.errors import LocalProtocolError, MessagerieError, NetworkError
-from messagerie.i18n import tr
 from messagerie.limits import DEFAULT_CLIENT_NAME, DEFAULT_HOST_NAME, DEFAULT_LIMITS, Limits
 from messagerie.net import events, lan
 from messagerie.net.client import RoomClient
@@ -141,10 +140,10 @@ class Session:
         try:
             await self._main()
         except MessagerieError as exc:
-            self._emit(events.Failed(code=exc.code, message=exc.message, details=exc.details))
+            self._emit(events.Failed.of(exc))
         except Exception:
             log.exception("network core failed")
-            self._emit(events.Failed(code="internal", message=tr("error.internal")))
+            self._emit(events.Failed(code="internal"))
 
     async def _main(self) -> None:
         raise NotImplementedError
@@ -189,10 +188,10 @@ class HostSession(Session):
             data_dir=self.data_dir, tls=self.tls, password=self.password, limits=self.limits
         )
         for warning in security.warnings:
-            self._emit(events.Notice(code="identity", message=warning))
+            self._emit(events.Notice.of("identity", warning))
         history = HistoryStore(self._data_file("history.sqlite3"))
         if history.warning:
-            self._emit(events.Notice(code="storage", message=history.warning))
+            self._emit(events.Notice.of("storage", history.warning))
             history.warning = None  # told; the room reports only what fails later
         room = Room(
             loop=loop,
@@ -276,7 +275,7 @@ class JoinSession(Session):
     async def _main(self) -> None:
         outbox = Outbox(self._data_file("outbox.sqlite3"), room=f"{self.host}:{self.port}")
         if outbox.warning:
-            self._emit(events.Notice(code="storage", message=outbox.warning))
+            self._emit(events.Notice.of("storage", outbox.warning))
         security = ClientSecurity.create(
             data_dir=self.data_dir,
             tls=self.tls,
@@ -286,7 +285,7 @@ class JoinSession(Session):
             port=self.port,
         )
         for warning in security.warnings:
-            self._emit(events.Notice(code="identity", message=warning))
+            self._emit(events.Notice.of("identity", warning))
         client = RoomClient(
             host=self.host,
             port=self.port,
