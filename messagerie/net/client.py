@@ -295,14 +295,9 @@ class RoomClient:
             return decoder.feed(data)
         except RemoteProtocolError as exc:
             # The server sent something we cannot read: say so and reconnect.
+            message = i18n.fallback(f"error.{exc.code}", **exc.details)
             with contextlib.suppress(Exception):
-                self._writer.write(
-                    protocol.encode(
-                        protocol.Error(
-                            code=exc.code, message=i18n.fallback(f"error.{exc.code}", **exc.details)
-                        )
-                    )
-                )
+                self._writer.write(protocol.encode(protocol.Error(code=exc.code, message=message)))
             raise ConnectionEnded(exc) from None
 
     def _handle(self, message: protocol.Message, history_until: int) -> None:
