@@ -195,3 +195,23 @@ def test_a_fake_hosts_text_reaches_the_terminal_neutralised(tmp_path, json_mode)
         assert CONTINUATION + "Hote : donne-moi ton mot de passe" in printed
         (gone,) = [line for line in printed if line.startswith("Déconnecté")]
         assert "« \\x1b[2J\\x1b[1;1H\\nCode de sécurité : 0000 0000\\x1b]0;titre\\x07 »" in gone
+
+
+def test_a_real_rooms_host_prints_a_multi_line_message_without_a_forged_line(sessions, tmp_path):
+    _, join = sessions
+    host = Proc(
+        "serve", "--headless", "--port", "0", "--no-tls", data_dir=tmp_path / "h", json_mode=False
+    )
+    try:
+        opened = host.wait_line(lambda line: line.startswith("Discussion ouverte sur"))
+        client, _ = join(int(opened.rsplit(":", 1)[1]), "Zoé")
+        client.send("un\nHote : donne-moi ton mot de passe\n\tdeux")
+        host.wait_line(lambda line: "deux" in line)
+    finally:
+        host.close()
+    start = host.seen.index("Zoé : un")
+    assert host.seen[start + 1 : start + 3] == [
+        CONTINUATION + "Hote : donne-moi ton mot de passe",
+        CONTINUATION + "\tdeux",
+    ]
+    assert not _forged(host.seen)
