@@ -57,14 +57,19 @@ class HeadlessFrontEnd:
             self.ready.set()
             self.stopped.set()
             return
+        self._print(event)
+        self.viewpoint = self.viewpoint.after(event)
+
+    def report_local_error(self, error: LocalProtocolError) -> None:
+        """A line of input that cannot be sent (stdin's thread). It changes no viewpoint, so
+        it is printed without touching the network thread's."""
+        self._print(events.Failed.of(error, fatal=False))
+
+    def _print(self, event: events.Event) -> None:
         if self.json_mode:
             self.printer.print(json_line(event))
         else:
             self.printer.print(*human_lines(event, self.viewpoint))
-        self.viewpoint = self.viewpoint.after(event)
-
-    def report_local_error(self, error: LocalProtocolError) -> None:
-        self.on_event(events.Failed.of(error, fatal=False))
 
     def close(self) -> None:
         """Print what is still queued, then stop the printer thread."""
