@@ -32,6 +32,8 @@ from messagerie.limits import (
 from messagerie.protocol import name_problem
 from messagerie.store import files
 from messagerie.validators import split_host_port, validate_host, validate_port
+from messagerie.wording import explain
+from messagerie.wording.sentences import neutralise
 
 log = logging.getLogger("messagerie")
 ENV_PASSWORD = "MESSAGERIE_PASSWORD"
@@ -132,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         data_dir = files.data_dir(getattr(args, "data_dir", None))
     except MessagerieError as exc:
-        parser.exit(2, f"{exc.message}\n")
+        parser.exit(2, f"{explain(exc)}\n")
     _setup_logging(data_dir)
 
     if args.self_test is not None:
@@ -151,17 +153,17 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(error)
     limits = dataclasses.replace(DEFAULT_LIMITS, **dict(getattr(args, "limit", [])))
 
-    # The one place where what escaped becomes a sentence: a domain error is shown as it is,
-    # anything else is a bug, logged with its traceback and shown as an internal error.
+    # What escaped becomes a sentence through the one door: `explain` shows a domain error's
+    # sentence, and logs anything else, a bug, with its traceback as an internal error.
     try:
         if args.mode and args.headless:
             return _run_headless(args, data_dir, limits)
         return _run_window(args, data_dir, limits)
-    except MessagerieError as exc:
-        print(exc.message, file=sys.stderr)
-    except Exception:
-        log.exception("unexpected error")
-        print(i18n.tr("error.internal"), data_dir / LOG_FILE, file=sys.stderr)
+    except Exception as exc:
+        text = explain(exc)
+        if not isinstance(exc, MessagerieError):
+            text = f"{text} {data_dir / LOG_FILE}"  # where "voir le journal" points
+        print(text, file=sys.stderr)
     return 1
 
 
@@ -211,8 +213,20 @@ def _setup_logging(data_dir: Path) -> None:
         )
     except OSError:
         handler = logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
+
+
+class SafeFormatter(logging.Formatter):
+    """A log line whose message cannot forge other lines or act on the terminal that shows it.
+
+    Messages often hold what a peer sent (a name, a type, a server's sentence): control
+    characters are neutralised and a line break is followed by an indent, so that it cannot
+    pass for a log line of its own. Tracebacks, added after the message, are left as they are.
+    """
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return neutralise(super().formatMessage(record)).replace("\n", "\n    ")
 
 
 if __name__ == "__main__":

@@ -1,24 +1,33 @@
-"""One exception hierarchy for the whole application.
+"""One exception hierarchy for the whole application, and the warnings that go with it.
 
 Every domain error carries a stable `code` (snake_case, also used on the wire and in
-`--json` output) and a sentence for people. The sentence comes from the message catalog, so
-that a French user reads French and an English user reads English. Anything that is not a
-`MessagerieError` is a bug: it is logged with its traceback and shown as an internal error.
+`--json` output) and `details` (the values its sentence needs), never a sentence: words are
+chosen by the face that shows them, in its reader's language (`messagerie.wording`). That
+keeps this module, and the protocol that raises these errors, free of any catalog. Anything
+that is not a `MessagerieError` is a bug: `wording.explain` logs it with its traceback and
+shows it as an internal error.
 """
 
 from __future__ import annotations
 
-from messagerie.i18n import tr
+from dataclasses import dataclass, field
+from typing import Any
 
 
 class MessagerieError(Exception):
-    """An error a person can act on: it has a stable code and a translated sentence."""
+    """An error a person can act on: a stable code and the details its sentence needs."""
 
-    def __init__(self, code: str, message: str | None = None, **details: object) -> None:
+    def __init__(self, code: str, **details: object) -> None:
         self.code = code
-        self.details = details
-        self.message = message if message is not None else tr(f"error.{code}", **details)
-        super().__init__(self.message)
+        self.details: dict[str, Any] = details
+        super().__init__(code, details)
+
+    def __str__(self) -> str:
+        # For logs and tracebacks only: people read `wording.sentence(code, details)`.
+        if not self.details:
+            return self.code
+        shown = ", ".join(f"{key}={value!r}" for key, value in self.details.items())
+        return f"{self.code} ({shown})"
 
 
 class ProtocolError(MessagerieError):
@@ -43,3 +52,21 @@ class SecurityError(MessagerieError):
 
 class StorageError(MessagerieError):
     """Local files could not be read or written (settings, history, outbox, identity)."""
+
+
+@dataclass(frozen=True)
+class Degraded:
+    """Something went wrong but the program goes on (history kept in memory, new identity).
+
+    Like an error, it is a code and details, and a face turns it into words. The store and
+    security layers leave one where they used to leave a sentence; the session hands it on
+    in a `Notice` event.
+    """
+
+    code: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_error(cls, error: MessagerieError) -> Degraded:
+        """The warning for an error that was caught and worked around."""
+        return cls(error.code, dict(error.details))

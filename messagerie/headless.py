@@ -2,8 +2,9 @@
 
 Each line read from stdin is sent as a message; end of input leaves cleanly (after the
 outbox is acknowledged, within a bound). Events are printed as the original brief's lines,
-or with --json as one JSON object per line (fields in DESIGN.md). Ctrl-C and SIGTERM stop
-cleanly with exit code 0.
+or with --json as one JSON object per line (fields in DESIGN.md). The lines come from the
+renderer the window uses too (`wording.describe`); this module only prints them. Ctrl-C and
+SIGTERM stop cleanly with exit code 0.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from messagerie.errors import LocalProtocolError
 from messagerie.i18n import tr
 from messagerie.net import events
 from messagerie.net.session import Session
+from messagerie.wording import ChatLine, SystemLine, Viewpoint, describe, sentence
+from messagerie.wording.sentences import UNSAFE
 
 # How long the printer lets lines gather between two writes.
 BATCH_PAUSE_S = 0.01
@@ -28,6 +31,9 @@ INPUT_WINDOW = 32
 INPUT_WAIT_S = 5.0
 # How long end of input waits for our last messages to be acknowledged before leaving.
 DRAIN_TIMEOUT_S = 10.0
+# What follows a newline in a printed line: a message's second line cannot pass for a new
+# "Name : text" line, since a room's names never start with a space.
+CONTINUATION = "    "
 
 
 class HeadlessFrontEnd:
@@ -39,6 +45,7 @@ class HeadlessFrontEnd:
         self.ready = threading.Event()  # the room is open, or we are connected, or it failed
         self.stopped = threading.Event()
         self.failed = False
+        self.viewpoint = Viewpoint()  # only the network thread, in on_event, uses it
 
     def on_event(self, event: events.Event) -> None:
         """Called on the network thread."""
@@ -50,14 +57,19 @@ class HeadlessFrontEnd:
             self.ready.set()
             self.stopped.set()
             return
-        if self.json_mode:
-            self.printer.print(_json_line(event.to_json()))
-        else:
-            self.printer.print(*human_lines(event))
+        self._print(event)
+        self.viewpoint = self.viewpoint.after(event)
 
     def report_local_error(self, error: LocalProtocolError) -> None:
-        event = events.Failed(code=error.code, message=error.message, fatal=False)
-        self.on_event(event)
+        """A line of input that cannot be sent (stdin's thread). It changes no viewpoint, so
+        it is printed without touching the network thread's."""
+        self._print(events.Failed.of(error, fatal=False))
+
+    def _print(self, event: events.Event) -> None:
+        if self.json_mode:
+            self.printer.print(json_line(event))
+        else:
+            self.printer.print(*human_lines(event, self.viewpoint))
 
     def close(self) -> None:
         """Print what is still queued, then stop the printer thread."""
@@ -65,7 +77,25 @@ class HeadlessFrontEnd:
 
 
 # One encoder, built once: json.dumps(..., ensure_ascii=False) builds a new one per call.
-_json_line = json.JSONEncoder(ensure_ascii=False).encode
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def json_line(event: events.Event) -> str:
+    """The `--json` line for `event`: its fields, plus `message`, the sentence of an error,
+    a warning or a disconnection in the reader's language (DESIGN.md's contract)."""
+    record = event.to_json()
+    match event:
+        case events.Failed():
+            record["message"] = sentence(event.code, event.details)
+        case events.Notice() | events.Disconnected():
+            record["message"] = sentence(event.reason, event.details)
+    line = _encode(record)
+    # JSON escapes C0 controls itself; with ensure_ascii=False it leaves DEL, C1 (U+009B is a
+    # one-character CSI), the line separators and the bidi controls raw. Escaped as \uXXXX
+    # they are the same JSON string, and cannot act on a terminal that shows the line.
+    if UNSAFE.search(line) is None:
+        return line
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
 
 
 class LinePrinter:
@@ -116,38 +146,23 @@ class LinePrinter:
             time.sleep(BATCH_PAUSE_S)
 
 
-def human_lines(event: events.Event) -> list[str]:
-    """The lines of the original brief for one event (empty when there is nothing to say)."""
-    match event:
-        case events.Listening():
-            lines = [tr("line.waiting"), tr("line.listening", addresses=", ".join(event.addresses))]
-            if event.safety_code:
-                lines.append(tr("line.safety_code", code=event.safety_code))
-            elif not event.tls:
-                lines.append(tr("line.not_encrypted"))
-            return lines
-        case events.Connected():
-            lines = [tr("line.connected")]
-            if event.safety_code:
-                lines.append(tr("line.safety_code", code=event.safety_code))
-            elif not event.tls:
-                lines.append(tr("line.not_encrypted"))
-            return lines
-        case events.Joined(address=str() as address):
-            return [tr("line.connection_from", address=address), tr("line.joined", name=event.name)]
-        case events.Joined():
-            return [tr("line.joined", name=event.name)]
-        case events.Left():
-            return [tr("line.left", name=event.name)]
-        case events.MessageReceived():
-            return [tr("line.chat", name=event.sender, text=event.text)]
-        case events.Disconnected():
-            return [tr("line.disconnected", reason=event.message)]
-        case events.Reconnecting():
-            return [tr("line.reconnecting", delay=event.delay_s)]
-        case events.Notice() | events.Failed():
-            return [event.message]
-    return []
+def human_lines(event: events.Event, viewpoint: Viewpoint) -> list[str]:
+    """The printed lines for one event (empty when there is nothing to say).
+
+    The renderer's lines are already neutralised; here a message becomes "Name : text", and
+    every line after a newline is indented. A pending message is not printed: a stream
+    cannot redraw it, and its echo from the room follows.
+    """
+    out: list[str] = []
+    for line in describe(event, viewpoint):
+        if isinstance(line, SystemLine):
+            text = line.text
+        elif isinstance(line, ChatLine) and not line.pending:
+            text = tr("line.chat", name=line.sender, text=line.text)
+        else:
+            continue
+        out.append(text.replace("\n", "\n" + CONTINUATION))
+    return out
 
 
 def run(session: Session, front: HeadlessFrontEnd) -> int:

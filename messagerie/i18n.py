@@ -55,6 +55,24 @@ def current_language() -> str:
 def tr(key: str, **values: object) -> str:
     """Translate `key` into the current language and fill in `values`."""
     template = catalog(_current).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
+    return _fill(template, values)
+
+
+def has(key: str) -> bool:
+    """Whether `key` is in the catalogs (in any language: a gap in one falls back to French)."""
+    return key in catalog(DEFAULT_LANGUAGE) or key in catalog(_current)
+
+
+def fallback(key: str, **values: object) -> str:
+    """The sentence for `key` in the default language (French), whatever the current one is.
+
+    The room sends it in an `error` frame's `message` for peers that do not know the code:
+    it must not depend on the host's own language setting.
+    """
+    return _fill(catalog(DEFAULT_LANGUAGE).get(key) or key, values)
+
+
+def _fill(template: str, values: dict[str, object]) -> str:
     try:
         return template.format(**values)
     except (KeyError, IndexError, ValueError):

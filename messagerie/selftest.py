@@ -160,7 +160,7 @@ def _wait(events_queue: queue.Queue, kind: type):
         if isinstance(event, kind):
             return event
         if isinstance(event, events.Failed):
-            raise RuntimeError(f"{event.code}: {event.message}")
+            raise RuntimeError(f"{event.code}: {event.details}")
     raise TimeoutError(f"no {kind.__name__} within {WAIT_S} s")
 
 

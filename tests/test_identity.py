@@ -25,6 +25,7 @@ from messagerie.security.identity import (
     server_context,
     tls_error,
 )
+from messagerie.wording import sentence
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 
@@ -43,7 +44,7 @@ def test_first_call_creates_the_pair(tmp_path):
     assert re.fullmatch(r"[0-9a-f]{64}", ident.fingerprint)
     assert ident.safety_code == safety_code(ident.fingerprint)
     assert not ident.regenerated
-    assert ident.warning is None and ident.warning_code is None
+    assert ident.warning is None
 
 
 def test_certificate_contents(shared_identity):
@@ -90,8 +91,8 @@ def test_corrupt_file_is_quarantined_and_replaced(tmp_path, damaged):
     (tmp_path / "identity" / damaged).write_text("-----BEGIN garbage\n")
     new = load_or_create_identity(tmp_path)
     assert new.regenerated
-    assert new.warning_code == "identity_regenerated"
-    assert new.warning
+    assert new.warning.code == "identity_regenerated"
+    assert sentence(new.warning.code, new.warning.details)
     assert new.fingerprint != old.fingerprint
     aside = sorted(p.name for p in (tmp_path / "identity").iterdir() if ".corrupt-" in p.name)
     assert len(aside) == 2  # both halves of the pair, to keep them together
@@ -117,7 +118,7 @@ def test_unwritable_folder_gives_a_temporary_identity(tmp_path):
     # A file where the identity folder should be fails even for root.
     (tmp_path / "identity").write_text("not a folder")
     ident = load_or_create_identity(tmp_path)
-    assert ident.warning_code == "identity_temporary"
+    assert ident.warning.code == "identity_temporary"
     assert ident.cert_path.exists() and ident.key_path.exists()
     assert not ident.cert_path.is_relative_to(tmp_path)
     server_context(ident)  # usable for this run

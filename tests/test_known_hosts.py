@@ -9,6 +9,7 @@ import pytest
 
 from messagerie.security.identity import safety_code
 from messagerie.security.known_hosts import FILE_NAME, KnownHosts, TrustState, host_key
+from messagerie.wording import sentence
 
 FP1 = "11" * 32
 FP2 = "22" * 32
@@ -35,7 +36,8 @@ def test_new_then_match_then_changed(path):
     assert changed.safety_code == safety_code(FP2)
     error = changed.error()
     assert error.code == "identity_changed"
-    assert safety_code(FP1) in error.message and safety_code(FP2) in error.message
+    text = sentence(error.code, error.details)
+    assert safety_code(FP1) in text and safety_code(FP2) in text
 
     # Another port is another host.
     assert known.check("192.168.1.23", 5567, FP2).state is TrustState.NEW
@@ -112,7 +114,7 @@ def test_ipv6_spellings_are_one_host(path):
 def test_corrupt_file_is_quarantined(path, content):
     path.write_bytes(content)
     known = KnownHosts(path)
-    assert known.warning_code == "known_hosts_reset"
+    assert known.warning.code == "known_hosts_reset"
     assert known.warning
     assert not path.exists()
     aside = [p for p in path.parent.iterdir() if p.name.startswith(FILE_NAME + ".corrupt-")]
@@ -141,7 +143,7 @@ def test_unwritable_folder_keeps_pins_in_memory(tmp_path):
     try:
         known = KnownHosts(path)
         known.pin("h", 1, FP1)
-        assert known.warning_code == "storage"
+        assert known.warning.code == "storage"
         assert known.warning
         assert known.check("h", 1, FP1).state is TrustState.MATCH
         assert known.check("h", 1, FP2).state is TrustState.CHANGED

@@ -20,6 +20,7 @@ from messagerie.security.pake import (
     load_password,
     save_password,
 )
+from messagerie.wording import sentence
 
 HOST_FP = "ab" * 32
 PROXY_FP = "cd" * 32
@@ -66,7 +67,7 @@ def test_wrong_password_fails_on_the_server():
     with pytest.raises(SecurityError) as info:
         server.verify(mac)
     assert info.value.code == "wrong_password"
-    assert info.value.message in ("Mot de passe incorrect.", "Wrong password.")
+    assert sentence(info.value.code, info.value.details) == "Mot de passe incorrect."
     assert not server.done
 
 

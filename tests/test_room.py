@@ -9,6 +9,7 @@ import threading
 
 from messagerie import headless, protocol
 from messagerie.net import events
+from messagerie.wording import sentence
 
 
 def messages(rec, count):
@@ -128,7 +129,7 @@ def test_two_rooms_on_one_data_folder_both_work_and_the_second_says_why(sessions
     second, second_rec, _ = host(data_dir=data)
     notice = second_rec.first(events.Notice)
     assert notice.code == "storage"
-    assert "héberge déjà" in notice.message
+    assert "héberge déjà" in sentence(notice.reason, notice.details)
     for server, rec, text in ((first, first_rec, "un"), (second, second_rec, "deux")):
         server.send(text)
         assert rec.first(events.MessageReceived, text=text).seq == 1

@@ -13,6 +13,7 @@ import pytest
 from messagerie import protocol
 from messagerie.limits import DEFAULT_LIMITS
 from messagerie.net import events
+from messagerie.wording import sentence
 from tests.cli import Proc
 from tests.tls_proxy import MitmProxy
 
@@ -86,7 +87,7 @@ def test_pinned_client_refuses_a_man_in_the_middle_before_sending_anything(
     assert failed.code == "identity_changed"
     assert failed.details["old"] == listening.safety_code
     assert failed.details["new"] != listening.safety_code
-    assert "L'identité du serveur" in failed.message
+    assert "L'identité du serveur" in sentence(failed.code, failed.details)
     assert proxy.bytes_from_clients == 0
     assert not rec.of(events.Connected)
 
@@ -121,7 +122,8 @@ def test_password_right_wrong_and_rate_limited(sessions):
     for attempt in range(5):
         _, rec = join(port, f"Bad{attempt}", tls=True, password="faux", wait=False)
         failed = rec.first(events.Failed)
-        assert failed.code == "wrong_password" and failed.message == "Mot de passe incorrect."
+        assert failed.code == "wrong_password"
+        assert sentence(failed.code, failed.details) == "Mot de passe incorrect."
     _, rec = join(port, "Bad6", tls=True, password="sésame", wait=False)
     assert rec.first(events.Failed).code == "too_many_attempts"
     _, rec = join(port, "NoPassword", tls=True, wait=False)
@@ -177,7 +179,7 @@ def test_client_and_room_disagreeing_on_tls_get_a_clear_error(sessions, server_t
     _, _, port = host(tls=server_tls)
     _, rec = join(port, tls=not server_tls, wait=False)
     failed = rec.first(events.Failed)
-    assert failed.code == code and "chiffre" in failed.message
+    assert failed.code == code and "chiffre" in sentence(failed.code, failed.details)
 
 
 def test_private_key_is_owner_only_and_a_corrupt_identity_is_replaced(sessions, tmp_path):

@@ -9,6 +9,7 @@ import pytest
 from messagerie.errors import StorageError
 from messagerie.store import settings
 from messagerie.store.settings import Settings
+from messagerie.wording import sentence
 
 
 def test_defaults_when_no_file(tmp_path):
@@ -101,7 +102,7 @@ def test_unwritable_folder_gives_a_clear_error(tmp_path):
     with pytest.raises(StorageError) as info:
         settings.save(Settings(), blocker / "sub")
     assert info.value.code == "storage"
-    assert "not-a-folder" in info.value.message
+    assert "not-a-folder" in sentence(info.value.code, info.value.details)
 
 
 def test_unreadable_file_gives_defaults(tmp_path):

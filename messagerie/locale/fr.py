@@ -37,6 +37,8 @@ MESSAGES = {
     ),
     "error.connection_lost": "La connexion avec le serveur a été perdue.",
     "error.network_error": "Erreur réseau : {detail}.",
+    "error.unknown_code": "Erreur signalée sans explication (code « {code} »).",
+    "error.server_said": "Le serveur signale : « {text} »",
     "error.internal": "Erreur interne — voir le journal.",
     "error.storage": "Impossible d'écrire dans {path} : {detail}. La discussion continue en mémoire.",
     # Lines of the original brief, shown in the history and in headless mode.
@@ -52,9 +54,9 @@ MESSAGES = {
     "line.room_closed": "L'hôte a fermé la discussion.",
     "error.handshake_failed": "Le serveur a fermé la connexion pendant l'ouverture. Il utilise peut-être le chiffrement, ou l'inverse (option --no-tls d'un seul côté).",
     "error.replaced": "Cette connexion a été remplacée par une plus récente du même participant.",
-    "warning.database_corrupt": "Un fichier de discussion était endommagé : il a été mis de côté ({path}) et un nouveau a été créé.",
-    "warning.database_in_use": "Une autre Messagerie héberge déjà une discussion avec {path}. Celle-ci continue, mais ne sera pas gardée après la fermeture.",
-    "warning.database_memory": "Impossible d'écrire dans {path} ({detail}). La discussion continue, mais ne sera pas gardée après la fermeture.",
+    "error.database_corrupt": "Un fichier de discussion était endommagé : il a été mis de côté ({path}) et un nouveau a été créé.",
+    "error.database_in_use": "Une autre Messagerie héberge déjà une discussion avec {path}. Celle-ci continue, mais ne sera pas gardée après la fermeture.",
+    "error.database_memory": "Impossible d'écrire dans {path} ({detail}). La discussion continue, mais ne sera pas gardée après la fermeture.",
     "line.safety_code": "Code de sécurité : {code}",
     "line.not_encrypted": "Attention : discussion non chiffrée.",
     # Security

@@ -54,7 +54,7 @@ class ConnectionEnded(Exception):
     """The current connection is over; `error` says why."""
 
     def __init__(self, error: MessagerieError) -> None:
-        super().__init__(error.message)
+        super().__init__(str(error))
         self.error = error
 
 
@@ -122,11 +122,9 @@ class RoomClient:
                 if self.stopping:
                     break
                 if error.code in FATAL_CODES or not self.ever_connected:
-                    self.on_event(
-                        events.Failed(code=error.code, message=error.message, details=error.details)
-                    )
+                    self.on_event(events.Failed.of(error))
                     return
-                self.on_event(events.Disconnected(reason=error.code, message=error.message))
+                self.on_event(events.Disconnected.of(error))
             if self.stopping:
                 break
             delay = self._backoff(self._failures)
@@ -362,12 +360,10 @@ def _ended_error(ended: protocol.Ended) -> MessagerieError:
 
 
 def _error_from_server(code: str, server_text: str) -> MessagerieError:
-    """An `error` frame from the room, with our own sentence for codes we know."""
+    """An `error` frame from the room. The faces word it; the room's own sentence is kept
+    as a detail, shown (quoted) only for a code they do not know."""
     cls = SecurityError if code in FATAL_CODES else NetworkError
-    error = cls(code)
-    if error.message == f"error.{code}" and server_text:
-        error.message = server_text  # a code we do not know: trust the server's sentence
-    return error
+    return cls(code, server_text=server_text) if server_text else cls(code)
 
 
 def connect_error(exc: BaseException, host: str, port: int) -> MessagerieError:

@@ -3,13 +3,17 @@
 Events are small frozen dataclasses created on the network thread and handed to the front
 end's callback. The callback must be thread-safe and quick: the GUI puts them on a
 `queue.Queue` that the Tk thread drains; headless mode prints them. `to_json()` gives the
-`--json` line documented in DESIGN.md.
+`--json` line documented in DESIGN.md, but for `message`: errors and warnings carry a code
+and details, never a sentence, and the face that prints them words them (`messagerie.wording`)
+in its reader's language.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
+
+from messagerie.errors import Degraded, MessagerieError
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,9 +117,16 @@ class Acked(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class Disconnected(Event):
+    """The connection was lost; `reason` is the error code, `details` what its sentence needs."""
+
     EVENT: ClassVar[str] = "disconnected"
     reason: str
-    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, error: MessagerieError) -> Disconnected:
+        """The event for a connection that `error` ended."""
+        return cls(reason=error.code, details=dict(error.details))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -126,11 +137,21 @@ class Reconnecting(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class Notice(Event):
-    """Something degraded but the chat goes on (for example history kept in memory only)."""
+    """Something degraded but the chat goes on (for example history kept in memory only).
+
+    `code` is the area ("storage", "identity"), `reason` the warning's own code and `details`
+    what its sentence needs.
+    """
 
     EVENT: ClassVar[str] = "warning"
     code: str
-    message: str
+    reason: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, code: str, warning: Degraded) -> Notice:
+        """The event telling the user about `warning`, in the area `code`."""
+        return cls(code=code, reason=warning.code, details=dict(warning.details))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,9 +160,13 @@ class Failed(Event):
 
     EVENT: ClassVar[str] = "error"
     code: str
-    message: str
     fatal: bool = True
     details: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, error: MessagerieError, *, fatal: bool = True) -> Failed:
+        """The event for `error`."""
+        return cls(code=error.code, fatal=fatal, details=dict(error.details))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from messagerie.errors import Degraded
 from messagerie.limits import Limits
 
 
@@ -21,7 +22,7 @@ class ServerSecurity:
     safety_code: str | None = None
     # The room password's check (security.room_password.RoomPassword), when there is one.
     password: Any = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Degraded] = field(default_factory=list)
 
     @classmethod
     def create(
@@ -55,7 +56,7 @@ class ClientSecurity:
     pinning: Any = None
     # Makes the password prover for a connection, given the certificate's fingerprint.
     password_prover: Any = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Degraded] = field(default_factory=list)
 
     @classmethod
     def create(

@@ -29,9 +29,8 @@ import struct
 import time
 from collections.abc import Callable
 
-from messagerie import protocol
+from messagerie import i18n, protocol
 from messagerie.errors import RemoteProtocolError
-from messagerie.i18n import tr
 from messagerie.limits import Limits
 from messagerie.net import events
 from messagerie.net.flood import TokenBucket
@@ -259,7 +258,8 @@ class Peer(asyncio.BufferedProtocol):
         conn = self.conn
         conn.close()  # already closed when the connection itself found the fault
         log.info("dropping %s (%s): %s", self.address, conn.name or "-", code)
-        frame = protocol.encode(protocol.Error(code=code, message=tr(f"error.{code}", **details)))
+        message = i18n.fallback(f"error.{code}", **details)  # for peers that do not know the code
+        frame = protocol.encode(protocol.Error(code=code, message=message))
         self.room.remove(self, reason=code)
         if code == "slow_reader":
             # Its buffer is over the cap and it does not read: close() would keep the
@@ -484,7 +484,7 @@ class Room:
         self.last_flush_messages, self.posted_since_flush = self.posted_since_flush, 0
         self.history.commit()
         if self.history.warning:
-            self.pending_events.append(events.Notice(code="storage", message=self.history.warning))
+            self.pending_events.append(events.Notice.of("storage", self.history.warning))
             self.history.warning = None
         for peer in self.handshaking:
             conn = peer.conn

@@ -22,7 +22,6 @@ from pathlib import Path
 
 from messagerie import protocol
 from messagerie.errors import MessagerieError, NetworkError
-from messagerie.i18n import tr
 from messagerie.limits import DEFAULT_CLIENT_NAME, DEFAULT_HOST_NAME, DEFAULT_LIMITS, Limits
 from messagerie.net import events, lan
 from messagerie.net.client import RoomClient
@@ -154,12 +153,12 @@ class Session:
         try:
             await self._main()
         except MessagerieError as exc:
-            self._emit(events.Failed(code=exc.code, message=exc.message, details=exc.details))
+            self._emit(events.Failed.of(exc))
         except asyncio.CancelledError:
             pass  # the network thread is stopping: Stopped still follows
         except Exception:
             log.exception("network core failed")
-            self._emit(events.Failed(code="internal", message=tr("error.internal")))
+            self._emit(events.Failed(code="internal"))
         finally:
             self._emit(events.Stopped())
 
@@ -185,10 +184,10 @@ class HostSession(Session):
             limits=config.limits,
         )
         for warning in security.warnings:
-            self._emit(events.Notice(code="identity", message=warning))
+            self._emit(events.Notice.of("identity", warning))
         history = HistoryStore(config.data_dir / "history.sqlite3")
         if history.warning:
-            self._emit(events.Notice(code="storage", message=history.warning))
+            self._emit(events.Notice.of("storage", history.warning))
             history.warning = None  # told; the room reports only what fails later
         room = Room(
             loop=loop,
@@ -246,7 +245,7 @@ class JoinSession(Session):
         config = self.config
         outbox = Outbox(config.data_dir / "outbox.sqlite3", room=f"{config.host}:{config.port}")
         if outbox.warning:
-            self._emit(events.Notice(code="storage", message=outbox.warning))
+            self._emit(events.Notice.of("storage", outbox.warning))
         security = ClientSecurity.create(
             data_dir=config.data_dir,
             tls=config.tls,
@@ -256,7 +255,7 @@ class JoinSession(Session):
             port=config.port,
         )
         for warning in security.warnings:
-            self._emit(events.Notice(code="identity", message=warning))
+            self._emit(events.Notice.of("identity", warning))
         client = RoomClient(
             host=config.host,
             port=config.port,

@@ -26,8 +26,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from messagerie.errors import SecurityError, StorageError
-from messagerie.i18n import tr
+from messagerie.errors import Degraded, SecurityError, StorageError
 from messagerie.store.files import atomic_write, quarantine
 
 log = logging.getLogger(__name__)
@@ -53,8 +52,8 @@ class Identity:
     """The host's certificate and key files, and how people can recognise them.
 
     `regenerated` is true when an earlier identity existed but could not be used and a new one
-    replaced it: people who joined before will be told the identity changed. `warning_code`
-    and `warning` (a translated sentence) then say what happened, for a `warning` event.
+    replaced it: people who joined before will be told the identity changed. `warning` (a
+    code and details) then says what happened, for a `warning` event.
     """
 
     cert_path: Path
@@ -62,8 +61,7 @@ class Identity:
     fingerprint: str
     safety_code: str
     regenerated: bool = False
-    warning_code: str | None = None
-    warning: str | None = None
+    warning: Degraded | None = None
 
 
 def fingerprint(der: bytes) -> str:
@@ -146,7 +144,7 @@ def load_or_create_identity(data_dir: Path) -> Identity:
         atomic_write(cert_path, cert_pem)
     except (OSError, StorageError) as exc:
         if isinstance(exc, StorageError):
-            detail = str(exc.details.get("detail", exc.message))
+            detail = str(exc.details.get("detail", exc))
         else:
             detail = exc.strerror or str(exc)
         log.error("cannot save the identity in %s (%s): using a temporary one", folder, detail)
@@ -154,8 +152,7 @@ def load_or_create_identity(data_dir: Path) -> Identity:
         return replace(
             _load(cert_path, key_path),
             regenerated=regenerated,
-            warning_code="identity_temporary",
-            warning=tr("error.identity_temporary", path=str(folder), detail=detail),
+            warning=Degraded("identity_temporary", {"path": str(folder), "detail": detail}),
         )
 
     identity = _load(cert_path, key_path)
@@ -164,8 +161,7 @@ def load_or_create_identity(data_dir: Path) -> Identity:
     return replace(
         identity,
         regenerated=True,
-        warning_code="identity_regenerated",
-        warning=tr("error.identity_regenerated"),
+        warning=Degraded("identity_regenerated"),
     )
 
 

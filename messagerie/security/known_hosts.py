@@ -13,7 +13,7 @@ File: `<data_dir>/known_hosts.json`, written atomically:
                                       "last_seen":  "2026-11-24T09:30:00+00:00"}}}
 
 Damaged or unwritable files never stop the app: the object starts empty or keeps working in
-memory, and `warning_code` / `warning` say so for the UI.
+memory, and `warning` (a code and details) says so for the UI.
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from messagerie.errors import SecurityError, StorageError
-from messagerie.i18n import tr
+from messagerie.errors import Degraded, SecurityError, StorageError
 from messagerie.security.identity import check_fingerprint, fingerprints_match, safety_code
 from messagerie.store.files import atomic_write, quarantine
 
@@ -100,8 +99,7 @@ class KnownHosts:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.warning_code: str | None = None
-        self.warning: str | None = None
+        self.warning: Degraded | None = None
         self._hosts: dict[str, dict[str, str]] = {}
         self._load()
 
@@ -159,8 +157,7 @@ class KnownHosts:
         except ValueError as exc:
             log.warning("known hosts file %s is damaged: %s", self.path, exc)
             moved = quarantine(self.path)
-            self.warning_code = "known_hosts_reset"
-            self.warning = tr("error.known_hosts_reset", path=str(moved or self.path))
+            self.warning = Degraded("known_hosts_reset", {"path": str(moved or self.path)})
 
     def _save(self) -> None:
         document = {"version": FORMAT_VERSION, "hosts": self._hosts}
@@ -169,15 +166,13 @@ class KnownHosts:
             # Private: the list tells which hosts this person talks to.
             atomic_write(self.path, payload, private=True)
         except StorageError as exc:
-            log.error("cannot save known hosts: %s", exc.message)
-            self.warning_code = exc.code
-            self.warning = exc.message
+            log.error("cannot save known hosts: %s", exc)
+            self.warning = Degraded.from_error(exc)
 
     def _set_storage_warning(self, detail: str) -> None:
         error = StorageError("storage", path=str(self.path), detail=detail)
-        log.error("cannot read known hosts: %s", error.message)
-        self.warning_code = error.code
-        self.warning = error.message
+        log.error("cannot read known hosts: %s", error)
+        self.warning = Degraded.from_error(error)
 
 
 def _parse(data: bytes) -> dict[str, dict[str, str]]:

@@ -2,8 +2,8 @@
 
 Used by the room history (host) and the outbox (joiner). A damaged database is moved aside
 (`files.quarantine`) and a fresh one created; a folder where nothing can be written gives
-an in-memory database. Either way the caller gets a working connection and a warning text
-to show the user.
+an in-memory database. Either way the caller gets a working connection and a warning (a
+code and details, `errors.Degraded`) for the user.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from messagerie.i18n import tr
+from messagerie.errors import Degraded
 from messagerie.store import files
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def connect(target: str, schema: str, *, exclusive: bool = False) -> sqlite3.Con
 
 def open_database(
     path: Path | None, schema: str, *, exclusive: bool = False
-) -> tuple[sqlite3.Connection, str | None]:
+) -> tuple[sqlite3.Connection, Degraded | None]:
     """Open the database at `path` (None: in memory). Return (connection, warning or None)."""
     if path is None:
         return connect(MEMORY, schema), None
@@ -79,7 +79,7 @@ def open_database(
         # (Our own "malformed" error, raised above, carries no code.)
         if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY:
             log.warning("database %s is used by another process; keeping it in memory", path)
-            return connect(MEMORY, schema), tr("warning.database_in_use", path=str(path))
+            return connect(MEMORY, schema), Degraded("database_in_use", {"path": str(path)})
         if is_corruption(exc):
             log.warning("database %s is damaged (%s); moving it aside", path, exc)
             moved = files.quarantine(path)
@@ -88,8 +88,8 @@ def open_database(
                 if side.exists():
                     files.quarantine(side)
             try:
-                return connect(str(path), schema, exclusive=exclusive), tr(
-                    "warning.database_corrupt", path=str(moved or path)
+                return connect(str(path), schema, exclusive=exclusive), Degraded(
+                    "database_corrupt", {"path": str(moved or path)}
                 )
             except sqlite3.Error as again:
                 error = again
@@ -97,8 +97,9 @@ def open_database(
         return connect(MEMORY, schema), memory_warning(path, error)
 
 
-def memory_warning(path: Path | None, error: Exception) -> str:
-    return tr("warning.database_memory", path=str(path), detail=str(error))
+def memory_warning(path: Path | None, error: Exception) -> Degraded:
+    """The warning for a database that now lives in memory because `path` failed."""
+    return Degraded("database_memory", {"path": str(path), "detail": str(error)})
 
 
 def is_corruption(exc: sqlite3.DatabaseError) -> bool:

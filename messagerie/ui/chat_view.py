@@ -1,7 +1,8 @@
 """The chat view: status, history, participants and the message field.
 
 `apply(events)` takes a batch of network events (already on the Tk thread, from the
-bridge) and updates everything in one pass over the history widget.
+bridge) and updates everything in one pass over the history widget. The words come from the
+renderer headless mode uses too (`wording.describe`): this view only draws them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from messagerie.ui import forms
 from messagerie.ui.history import History
 from messagerie.ui.widgets import Texts, wrap_label
 from messagerie.validators import validate_message_text
+from messagerie.wording import Delivered, SystemLine, Viewpoint, describe, explain
 
 # Below this width the participants list is hidden so the history keeps room to breathe,
 # and the host's address bar takes two lines.
@@ -27,7 +29,10 @@ _COPIED_MS = 1500
 
 
 class ChatView(ttk.Frame):
-    """One discussion. `send(text)` returns nothing or raises MessagerieError."""
+    """One discussion. `send(text)` returns nothing or raises MessagerieError.
+
+    `on_error(exc)` reports an event that could not be shown (the window's notice).
+    """
 
     def __init__(
         self,
@@ -37,11 +42,13 @@ class ChatView(ttk.Frame):
         name: str,
         send: Callable[[str], object],
         leave: Callable[[], None],
+        on_error: Callable[[BaseException], None],
     ) -> None:
         super().__init__(master, padding=(16, 12))
         self.mode = mode
-        self.own_name = name
+        self.viewpoint = Viewpoint(own_name=name)
         self._send = send
+        self._on_error = on_error
         self.texts = Texts()
         self.state = "connecting"
         self.participants: list[str] = []
@@ -168,7 +175,7 @@ class ChatView(ttk.Frame):
         try:
             self._send(text)
         except MessagerieError as exc:
-            self._show_hint(exc.message)
+            self._show_hint(explain(exc))
             return
         self.entry.delete(0, "end")
         self._show_hint(None)
@@ -203,12 +210,19 @@ class ChatView(ttk.Frame):
     # -- events -------------------------------------------------------------------------
 
     def apply(self, events: list[Any]) -> int:
-        """Show a batch of events. Returns how many new live messages came from others."""
+        """Show a batch of events. Returns how many new live messages came from others.
+
+        An event that fails to show is reported (`on_error`) and the rest of the batch is
+        still shown: one bad event must not eat the messages that came with it.
+        """
         incoming = 0
         self.history.begin()
         try:
             for event in events:
-                incoming += self._apply_one(event)
+                try:
+                    incoming += self._apply_one(event)
+                except Exception as exc:
+                    self._on_error(exc)
         finally:
             self.history.end()
         # The participants list is redrawn once per batch, not once per join or leave.
@@ -218,49 +232,49 @@ class ChatView(ttk.Frame):
         return incoming
 
     def _apply_one(self, e: Any) -> int:
-        h = self.history
-        if isinstance(e, ev.MessageReceived):
-            shown = h.add_message(e.id, e.sender, e.text, e.ts, own=e.own)
-            return int(shown and not e.own and not e.history)
-        if isinstance(e, ev.Pending):
-            h.add_pending(e.id, self.own_name, e.text, e.ts)
-        elif isinstance(e, ev.Acked):
-            h.acked(e.id)
-        elif isinstance(e, ev.Joined):
-            if e.address:
-                h.add_system(tr("line.connection_from", address=e.address))
-            if e.name != self.own_name:
-                h.add_system(tr("line.joined", name=e.name))
+        """Update the view's state for `e`, then draw the renderer's lines for it."""
+        lines = describe(e, self.viewpoint)
+        self.viewpoint = self.viewpoint.after(e)
+        if isinstance(e, ev.Joined):
             self._set_people([*self.participants, e.name])
         elif isinstance(e, ev.Left):
-            h.add_system(tr("line.left", name=e.name))
             self._set_people([p for p in self.participants if p != e.name])
         elif isinstance(e, ev.Listening):
             self.on_listening(e)
         elif isinstance(e, ev.Connected):
             self.on_connected(e)
         elif isinstance(e, ev.Disconnected):
-            # Only the loss of a working connection goes into the history; the failed
-            # attempts of a reconnect loop just update the status line.
-            if self.state == "connected":
-                h.add_system(tr("line.disconnected", reason=e.message or e.reason), error=True)
             self.state = "disconnected"
         elif isinstance(e, ev.Reconnecting):
             self.state = "reconnecting"
             self._retry_in = e.delay_s
-        elif isinstance(e, ev.Notice):
-            h.add_system(e.message)
-        elif isinstance(e, ev.Failed):
-            h.add_system(e.message or tr(f"error.{e.code}"), error=True)
-            if e.fatal:
-                self.end_session()
-        elif isinstance(e, ev.Stopped):
+        elif (isinstance(e, ev.Failed) and e.fatal) or isinstance(e, ev.Stopped):
             self.end_session()
-        return 0
+        return self._draw(lines)
+
+    def _draw(self, lines: list[Any]) -> int:
+        """Put the renderer's lines into the history; count new live messages from others."""
+        h = self.history
+        incoming = 0
+        for line in lines:
+            if isinstance(line, SystemLine):
+                h.add_system(line.text, error=line.error)
+            elif isinstance(line, Delivered):
+                h.acked(line.id)
+            elif line.pending:
+                h.add_pending(line.id, line.sender, line.text, line.ts)
+            else:
+                shown = h.add_message(line.id, line.sender, line.text, line.ts, own=line.own)
+                incoming += int(shown and not line.own and not line.history)
+        return incoming
+
+    @property
+    def own_name(self) -> str:
+        """Our name in the room: the one typed, then the one the room gave us."""
+        return self.viewpoint.own_name
 
     def on_listening(self, e: ev.Listening) -> None:
         self.state = "hosting"
-        self.own_name = e.name
         self._set_security(e.tls, e.safety_code)
         self.addresses = forms.shareable_addresses(e.addresses, e.host, e.port)
         self.address.configure(values=self.addresses)
@@ -269,14 +283,11 @@ class ChatView(ttk.Frame):
         else:
             self.address.set(tr("gui.chat.no_address"))
         self._set_people([e.name])
-        self.history.add_system(tr("line.waiting"))
 
     def on_connected(self, e: ev.Connected) -> None:
         self.state = "connected"
-        self.own_name = e.name
         self._set_security(e.tls, e.safety_code)
         self._set_people(list(e.participants) or [e.name])
-        self.history.add_system(tr("line.connected"))
 
     def end_session(self) -> None:
         """The session is over: say so and stop accepting input."""

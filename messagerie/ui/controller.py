@@ -31,6 +31,7 @@ from messagerie.ui.forms import FormResult
 from messagerie.ui.identity_view import IdentityView
 from messagerie.ui.start_view import StartView
 from messagerie.ui.window import MainWindow, collect_tk_garbage
+from messagerie.wording import Viewpoint, describe, explain
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ class Controller:
             else:
                 pake.forget_password(self.data_dir)
         except StorageError as exc:
-            self.window.notify(exc.message)
+            self.window.notify(explain(exc))
 
     def remember(self, kind: str, *, name: str | None, host: str | None, port: int | None) -> None:
         s = self.settings
@@ -120,7 +121,7 @@ class Controller:
         try:
             settings_mod.save(self.settings, self.data_dir)
         except StorageError as exc:
-            log.warning("settings not saved: %s", exc.message)
+            log.warning("settings not saved: %s", exc)
             message = tr(
                 "gui.notice.settings_not_saved",
                 path=exc.details.get("path", self.data_dir),
@@ -142,7 +143,7 @@ class Controller:
             self.session.start()
         except MessagerieError as exc:
             self.session = None
-            self._start_failed(exc.code, exc.message, exc.details)
+            self._start_failed(exc.code, exc.details)
             return
         self.phase = "starting"
         view = self.window.view
@@ -192,12 +193,16 @@ class Controller:
         for token, event in items:
             if token is not self.token or self.token is None:
                 continue  # a session we already left
-            if self.phase == "starting":
-                self._while_starting(event)
-            elif self.phase == "chat":
-                batch.append(event)
-            if isinstance(event, ev.Stopped):
-                self._finished()
+            # One event that fails is reported; the events that came with it still count.
+            try:
+                if self.phase == "starting":
+                    self._while_starting(event)
+                elif self.phase == "chat":
+                    batch.append(event)
+                if isinstance(event, ev.Stopped):
+                    self._finished()
+            except Exception as exc:
+                self.window.report(exc)
         if batch and self.chat is not None and self.chat.winfo_exists():
             incoming = self.chat.apply(batch)
             if incoming:
@@ -212,22 +217,21 @@ class Controller:
                 name=self.form.name if self.form else "",
                 send=self.send,
                 leave=self.leave,
+                on_error=self.window.report,
             )
             self.window.show(self.chat)
             if self.bench is not None:  # benchmark hook: heartbeat and shown-message count
                 self.bench.attach(self.chat)
             self.chat.apply([event])
             self.chat.focus_entry()
-        elif isinstance(event, ev.Failed):
-            if event.fatal:
-                self.phase = "failed"
-                self._start_failed(event.code, event.message, event.details)
-            else:
-                self.window.notify(event.message)
-        elif isinstance(event, ev.Notice):
-            self.window.notify(event.message)
+        elif isinstance(event, ev.Failed) and event.fatal:
+            self.phase = "failed"
+            self._start_failed(event.code, event.details)
+        elif isinstance(event, ev.Failed | ev.Notice):
+            for line in describe(event, Viewpoint()):
+                self.window.notify(line.text)
 
-    def _start_failed(self, code: str, message: str, details: dict[str, Any]) -> None:
+    def _start_failed(self, code: str, details: dict[str, Any]) -> None:
         if code == "identity_changed" and self.kind == "join" and self.form is not None:
             form = self.form
             view = IdentityView(
@@ -246,7 +250,7 @@ class Controller:
         view = self.window.view
         if not isinstance(view, StartView):
             view = self.show_start(self.kind)
-        view.show_failure(self.kind or "host", code, message, dict(details or {}))
+        view.show_failure(self.kind or "host", code, dict(details or {}))
 
     def _trust_new(self, form: FormResult) -> None:
         self.show_start("join")

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from messagerie.i18n import tr
 from messagerie.limits import DEFAULT_CLIENT_NAME, DEFAULT_HOST_NAME
 from messagerie.store.settings import Settings
 from messagerie.validators import split_host_port, validate_host, validate_name, validate_port
+from messagerie.wording import sentence
 
 # A burst of messages rings the bell once: a message arriving within this many seconds of
 # the previous unread one belongs to the same burst.
@@ -108,11 +110,14 @@ def failure_field(code: str) -> str:
     return _FAILURE_FIELDS.get(code, "general")
 
 
-def failure_text(code: str, message: str) -> str:
-    """The sentence for a core failure: the core's own, or ours when it is more helpful."""
+def failure_text(code: str, details: dict[str, Any]) -> str:
+    """The sentence for a core failure shown in the start view.
+
+    Next to the password field, a wrong password also says what to do about it.
+    """
     if code == "wrong_password":
         return tr("gui.error.wrong_password")
-    return message or tr(f"error.{code}")
+    return sentence(code, details)
 
 
 def format_time(ts: float) -> str:

@@ -203,11 +203,11 @@ class StartView(ttk.Frame):
             else:
                 self.panels[kind].show_error(key, message)
 
-    def show_failure(self, kind: str, code: str, message: str, details: dict[str, Any]) -> None:
+    def show_failure(self, kind: str, code: str, details: dict[str, Any]) -> None:
         """Show a core failure next to the field that can fix it."""
         panel = self.panels[kind]
         self.set_busy(None)
-        text = forms.failure_text(code, message)
+        text = forms.failure_text(code, details)
         suggestion = details.get("suggestion")
         if code == "port_in_use" and suggestion:
             panel.port.delete(0, "end")

@@ -21,6 +21,7 @@ from messagerie.errors import MessagerieError
 from messagerie.i18n import tr
 from messagerie.ui.forms import UnreadTracker, window_title
 from messagerie.ui.widgets import wrap_label
+from messagerie.wording import explain
 
 log = logging.getLogger(__name__)
 
@@ -151,11 +152,16 @@ class MainWindow:
         return str(self.notice_label.cget("text")) if self.notice.winfo_manager() else ""
 
     def report_exception(self, exc: type[BaseException], value: BaseException, tb: Any) -> None:
-        log.error("internal error in a Tk callback", exc_info=(exc, value, tb))
+        """Tk's hook for an exception that escaped a callback."""
+        self.report(value)
+
+    def report(self, error: BaseException) -> None:
+        """Show what went wrong: a domain error's sentence, or "internal error" for a bug
+        (`explain` logs the bug with its traceback)."""
         try:
-            self.notify(tr("error.internal"), kind="danger")
+            self.notify(explain(error), kind="danger")
         except Exception:  # the window itself may be half-destroyed
-            log.exception("could not show the internal error notice")
+            log.exception("could not show the error notice")
 
     # -- title and unread count ---------------------------------------------------------
 

@@ -1,0 +1,132 @@
+"""One renderer: what a person reads for each network event, in both faces.
+
+`describe(event, viewpoint)` gives the lines of an event; the window inserts them into its
+history and headless text mode prints them, so the two faces say the same words. Neither
+face decides what to say; each only draws. `Viewpoint` is what the reader's side knows that
+the event does not (its own name, whether it is connected); `viewpoint.after(event)` gives
+the next one.
+
+The rules both faces follow:
+- our own arrival is not announced: "Connecté au serveur" already says it;
+- a disconnection is told once, when a working connection is lost; the failed attempts of
+  a reconnect loop only say when the next one comes;
+- every string that came from the network (names, message text, a server's sentence) is
+  neutralised here, so neither face can be made to print a control sequence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from messagerie.i18n import tr
+from messagerie.net import events as ev
+from messagerie.wording.sentences import inline, neutralise, sentence
+
+
+@dataclass(frozen=True)
+class SystemLine:
+    """A line of the program's own (a join, a disconnection, an error when `error`)."""
+
+    text: str
+    error: bool = False
+
+
+@dataclass(frozen=True)
+class ChatLine:
+    """A message: `pending` while it waits in our outbox, replaced by its echo (same `id`)."""
+
+    id: str
+    sender: str
+    text: str
+    ts: float
+    own: bool = False
+    history: bool = False
+    pending: bool = False
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """Our message `id` reached the room: a face that shows it as pending updates it."""
+
+    id: str
+
+
+Line = SystemLine | ChatLine | Delivered
+
+
+@dataclass(frozen=True)
+class Viewpoint:
+    """The reader's side: its name in the room, and whether it holds a working connection."""
+
+    own_name: str = ""
+    connected: bool = False
+
+    def after(self, event: ev.Event) -> Viewpoint:
+        """The viewpoint once `event` has happened."""
+        match event:
+            case ev.Listening() | ev.Connected():
+                return replace(self, own_name=event.name, connected=True)
+            case ev.Disconnected() | ev.Stopped() | ev.Failed(fatal=True):
+                return replace(self, connected=False)
+        return self
+
+
+def describe(event: ev.Event, viewpoint: Viewpoint) -> list[Line]:
+    """The lines a person reads for `event`, seen from `viewpoint` (empty: nothing to say)."""
+    match event:
+        case ev.Listening():
+            lines = [_system("line.waiting")]
+            lines.append(_system("line.listening", addresses=", ".join(event.addresses)))
+            return [*lines, *_security(event.tls, event.safety_code)]
+        case ev.Connected():
+            return [_system("line.connected"), *_security(event.tls, event.safety_code)]
+        case ev.Joined():
+            lines = []
+            if event.address:
+                lines.append(_system("line.connection_from", address=event.address))
+            if event.name != viewpoint.own_name:
+                lines.append(_system("line.joined", name=inline(event.name)))
+            return lines
+        case ev.Left():
+            return [_system("line.left", name=inline(event.name))]
+        case ev.MessageReceived():
+            return [
+                ChatLine(
+                    id=event.id,
+                    sender=inline(event.sender),
+                    text=neutralise(event.text),
+                    ts=event.ts,
+                    own=event.own,
+                    history=event.history,
+                )
+            ]
+        case ev.Pending():
+            sender = inline(viewpoint.own_name)
+            text = neutralise(event.text)
+            return [ChatLine(event.id, sender, text, event.ts, own=True, pending=True)]
+        case ev.Acked():
+            return [Delivered(event.id)]
+        case ev.Disconnected():
+            if not viewpoint.connected:
+                return []
+            reason = sentence(event.reason, event.details)
+            return [SystemLine(tr("line.disconnected", reason=reason), error=True)]
+        case ev.Reconnecting():
+            return [_system("line.reconnecting", delay=event.delay_s)]
+        case ev.Notice():
+            return [SystemLine(sentence(event.reason, event.details))]
+        case ev.Failed():
+            return [SystemLine(sentence(event.code, event.details), error=True)]
+    return []
+
+
+def _system(key: str, **values: object) -> SystemLine:
+    return SystemLine(tr(key, **values))
+
+
+def _security(tls: bool, safety_code: str | None) -> list[SystemLine]:
+    if safety_code:
+        return [_system("line.safety_code", code=safety_code)]
+    if not tls:
+        return [_system("line.not_encrypted")]
+    return []
