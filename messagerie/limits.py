@@ -34,6 +34,8 @@ class Limits:
     # are paused until tokens come back, so it is slowed down and nothing is dropped.
     flood_burst: int = 20
     flood_rate_per_s: float = 5.0
+    # "Someone is typing" goes out at most this often per person (the room drops the rest).
+    typing_every_s: float = 3.0
     # Newcomers (last_seq 0) get this many recent messages.
     history_for_newcomers: int = 100
     # Client reconnect backoff: exponential with jitter, between these bounds.

@@ -190,3 +190,15 @@ def test_window_without_a_display_says_what_to_do(tmp_path):
     assert result.returncode == 1
     assert "aucun écran" in result.stderr and "--headless" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_joiner_whose_host_closes_the_room_says_so_and_exits_0(procs, tmp_path):
+    server = procs("serve", "--headless", "--port", "0", data_dir=tmp_path / "s")
+    port = server.event("listening")["port"]
+    joiner = procs("join", f"127.0.0.1:{port}", "--headless", data_dir=tmp_path / "j")
+    joiner.event("connected")
+    server.proc.send_signal(signal.SIGTERM)  # the host quits: the room closes for everyone
+    assert server.finish() == 0
+    assert joiner.event("disconnected")["reason"] == "room_closed"
+    assert joiner.proc.wait(15) == 0  # by itself: its input is still open
+    assert not [line for line in joiner.seen if '"reconnecting"' in line]

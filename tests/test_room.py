@@ -179,3 +179,54 @@ def test_piped_input_waits_for_the_room_instead_of_piling_up(sessions, monkeypat
     assert done.is_set()
     assert waits == [True, True]
     assert rec.first(events.MessageReceived, text=f"ligne {len(lines)}").seq == len(lines)
+
+
+def test_typing_reaches_the_others_once_per_period_and_never_the_typer(sessions):
+    host, join = sessions
+    server, host_rec, port = host()
+    ana, ana_rec = join(port, "Ana")
+    _bob, bob_rec = join(port, "Bob")
+    ana_rec.first(events.Joined, name="Bob")
+    for _ in range(5):  # a burst of key presses: one `typing` leaves in the period
+        ana.typing()
+    assert bob_rec.first(events.Typing).name == "Ana"
+    assert host_rec.first(events.Typing).name == "Ana"
+    server.typing()
+    assert ana_rec.first(events.Typing).name == "Serveur"
+    # The room's word on its own typist goes to the others only: Bob heard Ana once, and
+    # the burst made one `typing` (after the host's, Ana's own never came back to her).
+    ana.send("fini")
+    messages(bob_rec, 1)
+    assert [e.name for e in bob_rec.of(events.Typing)] == ["Ana", "Serveur"]
+    assert [e.name for e in ana_rec.of(events.Typing)] == ["Serveur"]
+
+
+def test_a_closed_room_ends_the_joiner_without_reconnecting(sessions):
+    host, join = sessions
+    server, _host_rec, port = host()
+    _ana, ana_rec = join(port, "Ana")
+    server.stop()
+    ana_rec.first(events.Stopped)
+    assert ana_rec.first(events.Disconnected).reason == "room_closed"
+    assert not ana_rec.of(events.Reconnecting)
+    assert not ana_rec.of(events.Failed)
+
+
+def test_a_restarted_host_sees_its_own_history(sessions, tmp_path):
+    host, join = sessions
+    data = tmp_path / "kept"
+    server, _rec, port = host(data_dir=data)
+    _ana, ana_rec = join(port, "Ana")
+    server.send("avant l'arrêt")
+    _ana.send("moi aussi")
+    messages(ana_rec, 2)
+    server.stop()
+    _again, rec, _ = host(data_dir=data)
+    listening_at = rec.events.index(rec.first(events.Listening))
+    messages(rec, 2)
+    shown = rec.of(events.MessageReceived)
+    assert [(m.text, m.history, m.own) for m in shown] == [
+        ("avant l'arrêt", True, True),
+        ("moi aussi", True, False),
+    ]
+    assert rec.events.index(shown[0]) > listening_at  # after the view exists

@@ -222,6 +222,7 @@ CASES = [
     ),
     (ev.Failed(code="internal"), ME, [SystemLine("Erreur interne — voir le journal.", error=True)]),
     (ev.Stopped(), ME, []),
+    (ev.Typing(name="Bob"), ME, []),  # a passing hint in the window, never a line
 ]
 
 

@@ -103,6 +103,7 @@ class RoomClient:
         self._failures = 0
         self._outbox_empty = asyncio.Event()
         self._wake = asyncio.Event()
+        self._typing_told_at = float("-inf")
         if not outbox.has_pending():
             self._outbox_empty.set()
 
@@ -121,6 +122,11 @@ class RoomClient:
                 error = ended.error
                 if self.stopping:
                     break
+                if error.code == "room_closed" and self.ever_connected:
+                    # The host closed the room on purpose: trying again cannot help, and it
+                    # is not an error either.
+                    self.on_event(events.Disconnected.of(error))
+                    return
                 if error.code in FATAL_CODES or not self.ever_connected:
                     self.on_event(events.Failed.of(error))
                     return
@@ -144,6 +150,18 @@ class RoomClient:
         if self._joined:
             self._conn.say(msg_id, text)
             self._flush()
+
+    def typing(self) -> None:
+        """Tell the room we are typing, at most once per `typing_every_s`."""
+        now = time.monotonic()
+        if self._joined and now - self._typing_told_at >= self.limits.typing_every_s:
+            self._typing_told_at = now
+            self._conn.typing()
+            self._flush()
+
+    def retry_now(self) -> None:
+        """Cut the wait before the next connection attempt short."""
+        self._wake.set()
 
     async def stop(self, drain_timeout: float = 0.0) -> None:
         """Leave: optionally wait for the outbox to empty, then say `bye` and close."""
@@ -287,6 +305,8 @@ class RoomClient:
                     self.on_event(events.Joined(name=event.name))
                 elif isinstance(event, protocol.Left):
                     self.on_event(events.Left(name=event.name, reason=event.reason))
+                elif isinstance(event, protocol.Typing):
+                    self.on_event(events.Typing(name=event.name))
                 elif isinstance(event, protocol.Welcomed):
                     if self.pinning is not None:
                         self.pinning.accept(fingerprint)

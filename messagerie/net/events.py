@@ -170,6 +170,15 @@ class Failed(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Typing(Event):
+    """Someone else is typing (told at most every few seconds per person; the face lets it
+    expire when nothing follows)."""
+
+    EVENT: ClassVar[str] = "typing"
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Stopped(Event):
     """The session's network thread has finished. Always the last event."""
 

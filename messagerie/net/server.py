@@ -94,6 +94,8 @@ class Peer(asyncio.BufferedProtocol):
         self.flood = TokenBucket(room.limits.flood_burst, room.limits.flood_rate_per_s)
         self.reading_paused = False
         self.timer: asyncio.TimerHandle | None = None
+        # Loop time when the others were last told that this participant is typing.
+        self.typing_told_at = float("-inf")
 
     # --- asyncio callbacks ---
 
@@ -213,6 +215,8 @@ class Peer(asyncio.BufferedProtocol):
                 except RemoteProtocolError as exc:
                     self.fail(exc.code, **exc.details)
                     return
+            elif type(event) is protocol.TypingReceived:
+                room.typing(self)
             elif type(event) is protocol.ByeReceived:
                 room.remove(self, reason="bye")
                 self.transport.close()
@@ -340,6 +344,7 @@ class Room:
         self.pending_events: list[events.Event] = []
         self.closing = False
         self._sweeper: asyncio.TimerHandle | None = None
+        self.host_typing_told_at = float("-inf")
 
     # --- membership ---
 
@@ -448,6 +453,28 @@ class Room:
                     id=msg_id, seq=seq, sender=sender_name, text=text, ts=ts, own=sender is None
                 )
             )
+        self.schedule_flush()
+
+    def typing(self, sender: Peer | None) -> None:
+        """Tell the others that `sender` (None: the host) is typing, at most once a period.
+
+        Typing is ephemeral: what comes faster than `typing_every_s` is dropped, never queued.
+        """
+        now = self.loop.time()
+        told_at = self.host_typing_told_at if sender is None else sender.typing_told_at
+        if now - told_at < self.limits.typing_every_s:
+            return
+        if sender is None:
+            self.host_typing_told_at = now
+            name = self.host_name
+        else:
+            sender.typing_told_at = now
+            name = sender.conn.name
+            self.emit(events.Typing(name=name))
+        frame = protocol.encode(protocol.Typing(name=name))
+        for peer in self.participants:
+            if peer is not sender:
+                peer.conn.outgoing.append(frame)
         self.schedule_flush()
 
     def emit(self, event: events.Event) -> None:

@@ -101,6 +101,10 @@ class Session:
         self._call(self._send_on_loop, say.id, say.text)
         return say.id
 
+    def typing(self) -> None:
+        """The person is typing (thread-safe, cheap: call it on every key press)."""
+        self._call(self._typing_on_loop)
+
     def caught_up(self, timeout: float) -> bool:
         """Wait until the network thread has run every call made so far (thread-safe).
 
@@ -168,6 +172,9 @@ class Session:
     def _send_on_loop(self, msg_id: str, text: str) -> None:
         raise NotImplementedError
 
+    def _typing_on_loop(self) -> None:
+        raise NotImplementedError
+
 
 class HostSession(Session):
     """Host a room on `config.host:config.port`, taking part in it as `config.name`."""
@@ -222,6 +229,21 @@ class HostSession(Session):
                 password=config.password is not None,
             )
         )
+        # The host sees the same history as everyone: what was said before this start.
+        last_seq = history.last_seq
+        recent = config.limits.history_for_newcomers
+        for m in history.since(max(0, last_seq - recent), recent):
+            self._emit(
+                events.MessageReceived(
+                    id=m.id,
+                    seq=m.seq,
+                    sender=m.sender,
+                    text=m.text,
+                    ts=m.ts,
+                    history=True,
+                    own=m.sender == config.name,
+                )
+            )
         room.start_sweeper()
         try:
             await self._stop_requested.wait()
@@ -234,6 +256,10 @@ class HostSession(Session):
     def _send_on_loop(self, msg_id: str, text: str) -> None:
         if self.room is not None and not self.room.closing:
             self.room.post(msg_id, self.config.name, text, sender=None)
+
+    def _typing_on_loop(self) -> None:
+        if self.room is not None and not self.room.closing:
+            self.room.typing(None)
 
 
 class JoinSession(Session):
@@ -285,6 +311,18 @@ class JoinSession(Session):
     def _send_on_loop(self, msg_id: str, text: str) -> None:
         if self.client is not None:
             self.client.say(msg_id, text)
+
+    def _typing_on_loop(self) -> None:
+        if self.client is not None:
+            self.client.typing()
+
+    def retry_now(self) -> None:
+        """While reconnecting: try again now instead of at the end of the wait (thread-safe)."""
+        self._call(self._retry_on_loop)
+
+    def _retry_on_loop(self) -> None:
+        if self.client is not None:
+            self.client.retry_now()
 
 
 def listen_error(exc: OSError, host: str, port: int) -> NetworkError:

@@ -18,6 +18,7 @@ from messagerie.protocol.connection import (
     SayReceived,
     ServerConnection,
     State,
+    TypingReceived,
     Welcomed,
 )
 from messagerie.protocol.wire import (
@@ -58,6 +59,7 @@ from messagerie.protocol.wire import (
     Ping,
     Pong,
     Say,
+    Typing,
     Welcome,
     check_say_fields,
     decode_object,
@@ -118,6 +120,8 @@ __all__ = [
     "SayReceived",
     "ServerConnection",
     "State",
+    "Typing",
+    "TypingReceived",
     "Welcome",
     "Welcomed",
     "check_say_fields",

@@ -88,6 +88,11 @@ class SayReceived:
 
 
 @dataclass(slots=True)
+class TypingReceived:
+    """Server side: the participant is typing (the room tells the others, rate-limited)."""
+
+
+@dataclass(slots=True)
 class ByeReceived:
     """Server side: the participant left cleanly. The connection is CLOSED."""
 
@@ -175,7 +180,9 @@ class ServerConnection:
             # The stream is out of sync: nothing after this can be read.
             self._inbox.append(exc)
 
-    def next_event(self) -> HelloReceived | SayReceived | ByeReceived | Ended | _NeedData:
+    def next_event(
+        self,
+    ) -> HelloReceived | SayReceived | TypingReceived | ByeReceived | Ended | _NeedData:
         """The next event, or NEED_DATA. After an `Ended`, the connection is CLOSED."""
         inbox = self._inbox
         while inbox:
@@ -195,7 +202,9 @@ class ServerConnection:
                 return event
         return NEED_DATA
 
-    def _handle(self, obj: dict[str, Any]) -> HelloReceived | SayReceived | ByeReceived | None:
+    def _handle(
+        self, obj: dict[str, Any]
+    ) -> HelloReceived | SayReceived | TypingReceived | ByeReceived | None:
         kind = obj["type"]
         state = self.state
         if state is State.JOINED:
@@ -207,6 +216,8 @@ class ServerConnection:
             if kind == "ping":
                 self.outgoing.append(_PONG)
                 return None
+            if kind == "typing":
+                return TypingReceived()
             if kind == "pong":
                 return None
             if kind == "bye":
@@ -315,6 +326,11 @@ class ClientConnection:
     def ping(self) -> None:
         self._send(wire.Ping())
 
+    def typing(self) -> None:
+        """Tell the room we are typing (the caller keeps to one every few seconds)."""
+        if self.state is State.JOINED:
+            self._send(wire.Typing())
+
     def bye(self) -> None:
         """Leave cleanly (only a joined connection says so)."""
         if self.state is State.JOINED:
@@ -355,6 +371,9 @@ class ClientConnection:
                     out.append(MessageArrived(message, message.seq <= self._history_until))
             elif isinstance(message, wire.Ack | wire.Joined | wire.Left):
                 out.append(message)
+            elif isinstance(message, wire.Typing):
+                if message.name:
+                    out.append(message)
             elif isinstance(message, wire.Ping):
                 self._send(wire.Pong())
             elif isinstance(message, wire.Bye):

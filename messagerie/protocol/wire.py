@@ -351,6 +351,20 @@ class Left(Message):
 
 @_message_type
 @dataclass(frozen=True, kw_only=True)
+class Typing(Message):
+    """Someone is typing. Client -> server without `name` (the room knows who); server ->
+    the others with the typer's `name`. Ephemeral: never stored, never acknowledged."""
+
+    TYPE: ClassVar[str] = "typing"
+    name: str = ""
+
+    def _check(self, error_cls):
+        if self.name:
+            _check_name(self.name, error_cls)
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
 class Ping(Message):
     """Either direction: are you there? The other side answers `pong` at once."""
 

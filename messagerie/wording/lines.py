@@ -117,6 +117,8 @@ def describe(event: ev.Event, viewpoint: Viewpoint) -> list[Line]:
             return [SystemLine(sentence(event.reason, event.details))]
         case ev.Failed():
             return [SystemLine(sentence(event.code, event.details), error=True)]
+        case ev.Typing():
+            return []  # shown by the window as a passing hint, not as a line of history
     return []
 
 
