@@ -43,6 +43,8 @@ class Settings:
     theme: str = "light"
     language: str | None = None
     remember_password: bool = False
+    # Desktop notifications when a message arrives and the window is not focused.
+    notifications: bool = True
 
 
 @dataclass

@@ -7,6 +7,7 @@ renderer headless mode uses too (`wording.describe`): this view only draws them.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,20 +19,32 @@ from messagerie.i18n import tr
 from messagerie.net import events as ev
 from messagerie.ui import forms
 from messagerie.ui.history import History
+from messagerie.ui.message_input import MessageInput
+from messagerie.ui.safety import SafetyPanel
 from messagerie.ui.widgets import Texts, wrap_label
 from messagerie.validators import validate_message_text
-from messagerie.wording import Delivered, SystemLine, Viewpoint, describe, explain
+from messagerie.wording import ChatLine, Delivered, SystemLine, Viewpoint, describe, explain
 
 # Below this width the participants list is hidden so the history keeps room to breathe,
 # and the host's address bar takes two lines.
 _NARROW_BELOW_PX = 600
 _COPIED_MS = 1500
+# "Quelqu'un écrit…" disappears when nothing more came for this long; the typist's side says
+# it again at most every TYPING_EVERY_S while the keys go on.
+TYPING_SHOWN_S = 6.0
+TYPING_EVERY_S = 3.0
+# The states in which a connection is up (the padlock and the roster are shown as live).
+_UP = ("hosting", "connected")
 
 
 class ChatView(ttk.Frame):
     """One discussion. `send(text)` returns nothing or raises MessagerieError.
 
-    `on_error(exc)` reports an event that could not be shown (the window's notice).
+    `on_error(exc)` reports an event that could not be shown (the window's notice). The
+    optional callbacks: `typing()` while the person types (at most every TYPING_EVERY_S),
+    `retry()` for "Réessayer maintenant", `rejoin()` for "Rejoindre à nouveau" once a joined
+    session has ended. `first_contact` says that this joiner meets the host's identity for
+    the first time: the safety code is then explained.
     """
 
     def __init__(
@@ -43,9 +56,25 @@ class ChatView(ttk.Frame):
         send: Callable[[str], object],
         leave: Callable[[], None],
         on_error: Callable[[BaseException], None],
+        typing: Callable[[], None] | None = None,
+        retry: Callable[[], None] | None = None,
+        rejoin: Callable[[], None] | None = None,
+        first_contact: bool = False,
     ) -> None:
         super().__init__(master, padding=(16, 12))
         self.mode = mode
+        self._typing_cb = typing
+        self._retry_cb = retry
+        self._rejoin_cb = rejoin
+        self.first_contact = first_contact
+        self.clock: Callable[[], float] = time.monotonic
+        self._typing_sent_at = float("-inf")
+        self.typists: dict[str, float] = {}  # name -> when their hint expires (clock)
+        self._typing_after: str | None = None
+        self._countdown_after: str | None = None
+        self._retry_at = 0.0
+        self.closed_by_host = False
+        self.ended = False
         self.viewpoint = Viewpoint(own_name=name)
         self._send = send
         self._on_error = on_error
@@ -55,7 +84,7 @@ class ChatView(ttk.Frame):
         self._people_dirty = False
         self._status_shown: tuple[str, str] | None = None
         self.addresses: list[str] = []
-        self._retry_in = 0.0
+        self._tls, self._code = False, None
         self.columnconfigure(0, weight=1)
         self.rowconfigure(2, weight=1)
 
@@ -64,6 +93,7 @@ class ChatView(ttk.Frame):
         self._build_middle()
         self._build_bottom()
         self.bind("<Configure>", self._on_resize, add="+")
+        self.bind("<Destroy>", self._on_destroy, add="+")
         self._refresh_status()
 
     # -- construction -------------------------------------------------------------------
@@ -78,13 +108,17 @@ class ChatView(ttk.Frame):
         self.status.grid(row=0, column=0, sticky="ew")
         self.leave_button = ttk.Button(top, bootstyle="outline-secondary", command=leave)
         self.texts.bind(self.leave_button, "gui.chat.leave")
-        self.leave_button.grid(row=0, column=1, sticky="e", padx=(8, 0))
+        self.leave_button.grid(row=0, column=2, sticky="e", padx=(8, 0))
+        # Shown only in the states they belong to (see _refresh_status).
+        self.retry_button = ttk.Button(top, bootstyle="warning", command=self.retry_now)
+        self.texts.bind(self.retry_button, "gui.chat.retry_now")
+        self.rejoin_button = ttk.Button(top, bootstyle="primary", command=self.rejoin)
+        self.texts.bind(self.rejoin_button, "gui.chat.rejoin")
         info = ttk.Frame(top)
-        info.grid(row=1, column=0, columnspan=2, sticky="w", pady=(2, 0))
+        info.grid(row=1, column=0, columnspan=3, sticky="w", pady=(2, 0))
         self.security = ttk.Label(info, compound="left")
-        self.security.pack(side="left")
         self.safety = ttk.Label(info, bootstyle="secondary")
-        self.safety.pack(side="left", padx=(12, 0))
+        self.safety_panel = SafetyPanel(self, texts=self.texts)
 
     def _build_address_bar(self) -> None:
         bar = self.address_bar = ttk.Frame(self)
@@ -99,6 +133,10 @@ class ChatView(ttk.Frame):
             command=self.copy_address,
         )
         self.texts.bind(self.copy_button, "gui.chat.copy")
+        # The host reads its safety code to the others across a desk: large, on its own.
+        self.host_code_label = ttk.Label(bar, bootstyle="secondary")
+        self.texts.bind(self.host_code_label, "gui.chat.host_code_label")
+        self.host_code = ttk.Label(bar, font="-size 22 -weight bold", bootstyle="success")
         self._narrow: bool | None = None
         self._layout_address_bar(narrow=False)
         if self.mode == "host":
@@ -114,12 +152,16 @@ class ChatView(ttk.Frame):
             self.address_label.grid(row=0, column=0, columnspan=2, sticky="w", pady=(0, 4))
             self.address.grid(row=1, column=0, sticky="ew", padx=0)
             self.copy_button.grid(row=1, column=1, padx=(8, 0))
+            self.host_code_label.grid(row=2, column=0, columnspan=2, sticky="w", pady=(6, 0))
+            self.host_code.grid(row=3, column=0, columnspan=2, sticky="w")
             bar.columnconfigure(0, weight=1)
             bar.columnconfigure(1, weight=0)
         else:
             self.address_label.grid(row=0, column=0, columnspan=1, sticky="w", pady=0)
             self.address.grid(row=0, column=1, sticky="w", padx=8)
             self.copy_button.grid(row=0, column=2, padx=0)
+            self.host_code_label.grid(row=1, column=0, columnspan=3, sticky="w", pady=(6, 0))
+            self.host_code.grid(row=2, column=0, columnspan=3, sticky="w")
             bar.columnconfigure(0, weight=0)
 
     def _build_middle(self) -> None:
@@ -140,28 +182,30 @@ class ChatView(ttk.Frame):
         bottom = ttk.Frame(self)
         bottom.grid(row=3, column=0, sticky="ew")
         bottom.columnconfigure(0, weight=1)
-        self.entry = ttk.Entry(bottom)
-        self.entry.grid(row=0, column=0, sticky="ew", ipady=3)
+        self.typing_label = ttk.Label(bottom, bootstyle="secondary", font="-slant italic")
+        self.typing_label.grid(row=0, column=0, columnspan=2, sticky="w", pady=(0, 2))
+        self.entry = MessageInput(bottom, on_send=self.submit, padx=6, pady=5)
+        self.entry.grid(row=1, column=0, sticky="ew")
         self.send_button = ttk.Button(
-            bottom, bootstyle="primary", icon="send", compound="left", command=self.submit
+            bottom, bootstyle="primary", icon="send", compound="left", command=self.send_clicked
         )
         self.texts.bind(self.send_button, "gui.chat.send")
-        self.send_button.grid(row=0, column=1, padx=(8, 0))
+        self.send_button.grid(row=1, column=1, padx=(8, 0), sticky="s")
         self.hint = wrap_label(bottom, bootstyle="secondary")
-        self.hint.grid(row=1, column=0, columnspan=2, sticky="ew", pady=(4, 0))
+        self.hint.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(4, 0))
         self._show_hint(None)
-        self.entry.bind("<Return>", self._on_return)
-        self.entry.bind("<KP_Enter>", self._on_return)
-        self.entry.bind("<KeyRelease>", self._on_typing, add="+")
+        self.entry.bind("<KeyRelease>", self._check_length, add="+")
+        self.entry.bind("<KeyPress>", self._on_key, add="+")
 
     # -- actions ------------------------------------------------------------------------
 
     def focus_entry(self) -> None:
         self.entry.focus_set()
 
-    def _on_return(self, _event: Any) -> str:
+    def send_clicked(self) -> None:
+        """The "Envoyer" button: send, and give the keyboard back to the message box."""
         self.submit()
-        return "break"
+        self.focus_entry()
 
     def submit(self) -> None:
         """Send what is typed. Empty is ignored; too long is refused with a hint."""
@@ -179,8 +223,31 @@ class ChatView(ttk.Frame):
             return
         self.entry.delete(0, "end")
         self._show_hint(None)
+        # What we send is what we want to see, even when we had scrolled up to read.
+        self.history.jump_to_end()
 
-    def _on_typing(self, _event: Any) -> None:
+    def _on_key(self, event: Any) -> None:
+        """A key in the message box: tell the room we type, at most every TYPING_EVERY_S."""
+        if not event.char or not event.char.isprintable() or self._typing_cb is None:
+            return
+        now = self.clock()
+        if now - self._typing_sent_at >= TYPING_EVERY_S:
+            self._typing_sent_at = now
+            self._typing_cb()
+
+    def retry_now(self) -> None:
+        """ "Réessayer maintenant": cut the reconnect wait short."""
+        if self._retry_cb is not None:
+            self._retry_cb()
+        self._retry_at = 0.0
+        self._refresh_status()
+
+    def rejoin(self) -> None:
+        """ "Rejoindre à nouveau" after the session ended."""
+        if self._rejoin_cb is not None:
+            self._rejoin_cb()
+
+    def _check_length(self, _event: Any) -> None:
         length = len(self.entry.get())
         if length > protocol.MAX_TEXT:
             self._show_hint(tr("gui.error.text_too_long", length=length, limit=protocol.MAX_TEXT))
@@ -209,13 +276,13 @@ class ChatView(ttk.Frame):
 
     # -- events -------------------------------------------------------------------------
 
-    def apply(self, events: list[Any]) -> int:
-        """Show a batch of events. Returns how many new live messages came from others.
+    def apply(self, events: list[Any]) -> list[ChatLine]:
+        """Show a batch of events. Returns the new live messages from others, in order.
 
         An event that fails to show is reported (`on_error`) and the rest of the batch is
         still shown: one bad event must not eat the messages that came with it.
         """
-        incoming = 0
+        incoming: list[ChatLine] = []
         self.history.begin()
         try:
             for event in events:
@@ -231,7 +298,7 @@ class ChatView(ttk.Frame):
         self._refresh_status()
         return incoming
 
-    def _apply_one(self, e: Any) -> int:
+    def _apply_one(self, e: Any) -> list[ChatLine]:
         """Update the view's state for `e`, then draw the renderer's lines for it."""
         lines = describe(e, self.viewpoint)
         self.viewpoint = self.viewpoint.after(e)
@@ -239,23 +306,30 @@ class ChatView(ttk.Frame):
             self._set_people([*self.participants, e.name])
         elif isinstance(e, ev.Left):
             self._set_people([p for p in self.participants if p != e.name])
+            self._typing_done(e.name)
         elif isinstance(e, ev.Listening):
             self.on_listening(e)
         elif isinstance(e, ev.Connected):
             self.on_connected(e)
         elif isinstance(e, ev.Disconnected):
             self.state = "disconnected"
+            self.closed_by_host = e.reason == "room_closed"
         elif isinstance(e, ev.Reconnecting):
             self.state = "reconnecting"
-            self._retry_in = e.delay_s
+            self._retry_at = self.clock() + e.delay_s
+            self._tick_countdown()
+        elif isinstance(e, ev.Typing):
+            self._typing_started(e.name)
+        elif isinstance(e, ev.MessageReceived):
+            self._typing_done(e.sender)
         elif (isinstance(e, ev.Failed) and e.fatal) or isinstance(e, ev.Stopped):
             self.end_session()
         return self._draw(lines)
 
-    def _draw(self, lines: list[Any]) -> int:
-        """Put the renderer's lines into the history; count new live messages from others."""
+    def _draw(self, lines: list[Any]) -> list[ChatLine]:
+        """Put the renderer's lines into the history; return the new live ones from others."""
         h = self.history
-        incoming = 0
+        incoming = []
         for line in lines:
             if isinstance(line, SystemLine):
                 h.add_system(line.text, error=line.error)
@@ -264,8 +338,11 @@ class ChatView(ttk.Frame):
             elif line.pending:
                 h.add_pending(line.id, line.sender, line.text, line.ts)
             else:
-                shown = h.add_message(line.id, line.sender, line.text, line.ts, own=line.own)
-                incoming += int(shown and not line.own and not line.history)
+                shown = h.add_message(
+                    line.id, line.sender, line.text, line.ts, own=line.own, history=line.history
+                )
+                if shown and not line.own and not line.history:
+                    incoming.append(line)
         return incoming
 
     @property
@@ -285,16 +362,88 @@ class ChatView(ttk.Frame):
         self._set_people([e.name])
 
     def on_connected(self, e: ev.Connected) -> None:
+        if e.reconnect:
+            # What the room kept for us while we were away comes next: mark where it starts.
+            self.history.mark_unread()
         self.state = "connected"
         self._set_security(e.tls, e.safety_code)
         self._set_people(list(e.participants) or [e.name])
+        if self.first_contact and e.safety_code and not e.reconnect:
+            self.safety_panel.show_intro(e.safety_code)
 
     def end_session(self) -> None:
         """The session is over: say so and stop accepting input."""
         self.state = "disconnected"
         self.entry.configure(state="disabled")
         self.send_button.configure(state="disabled")
+        self.ended = True
         self._refresh_status()
+
+    # -- "Quelqu'un écrit…" -------------------------------------------------------------
+
+    def _typing_started(self, name: str) -> None:
+        self.typists[name] = self.clock() + TYPING_SHOWN_S
+        self._show_typists()
+
+    def _typing_done(self, name: str) -> None:
+        if self.typists.pop(name, None) is not None:
+            self._show_typists()
+
+    def _show_typists(self) -> None:
+        now = self.clock()
+        self.typists = {name: t for name, t in self.typists.items() if t > now}
+        names = sorted(self.typists, key=str.casefold)
+        if not names:
+            text = ""
+        elif len(names) == 1:
+            text = tr("gui.chat.typing_one", name=names[0])
+        elif len(names) == 2:
+            text = tr("gui.chat.typing_two", first=names[0], second=names[1])
+        else:
+            text = tr("gui.chat.typing_many")
+        self.typing_label.configure(text=text)
+        if self._typing_after is not None:
+            self.after_cancel(self._typing_after)
+            self._typing_after = None
+        if self.typists:
+            wait_ms = int((min(self.typists.values()) - now) * 1000) + 20
+            self._typing_after = self.after(max(wait_ms, 20), self._typing_expired)
+
+    def _typing_expired(self) -> None:
+        self._typing_after = None
+        self._show_typists()
+
+    # -- the reconnect countdown ----------------------------------------------------------
+
+    def seconds_to_retry(self) -> int:
+        """Whole seconds until the next attempt (rounded up: "dans 1 s" until it happens)."""
+        left = self._retry_at - self.clock()
+        return max(0, int(left) + (left % 1 > 0))
+
+    def _tick_countdown(self) -> None:
+        """Redraw the countdown every second until it reaches 0 or the state changes."""
+        if self._countdown_after is not None:
+            self.after_cancel(self._countdown_after)
+            self._countdown_after = None
+        if self.state != "reconnecting":
+            return
+        self._refresh_status()
+        left = self._retry_at - self.clock()
+        if left > 0:
+            wait_ms = int((left % 1 or 1.0) * 1000) + 10
+            self._countdown_after = self.after(wait_ms, self._countdown_fired)
+
+    def _countdown_fired(self) -> None:
+        self._countdown_after = None
+        self._tick_countdown()
+
+    def _on_destroy(self, event: Any) -> None:
+        if event.widget is not self:
+            return
+        for after_id in (self._countdown_after, self._typing_after):
+            if after_id is not None:
+                self.after_cancel(after_id)
+        self._countdown_after = self._typing_after = None
 
     # -- display state ------------------------------------------------------------------
 
@@ -310,6 +459,23 @@ class ChatView(ttk.Frame):
                 text=tr("gui.chat.not_encrypted"), bootstyle="danger", icon="unlock-fill"
             )
         self.safety.configure(text=tr("gui.chat.safety_code", code=code) if code else "")
+        self.host_code.configure(text=code or "")
+        if self.mode == "host" and code:
+            self.host_code_label.grid()
+            self.host_code.grid()
+        else:
+            self.host_code_label.grid_remove()
+            self.host_code.grid_remove()
+
+    def _show_security(self, up: bool) -> None:
+        """The padlock and the code only while a connection is up: never a stale padlock."""
+        if up and not self.security.winfo_manager():
+            self.security.pack(side="left")
+            if self.mode != "host":  # the host shows its code large, in the address bar
+                self.safety.pack(side="left", padx=(12, 0))
+        elif not up:
+            self.security.pack_forget()
+            self.safety.pack_forget()
 
     def _set_people(self, names: list[str]) -> None:
         """Remember the participants; `apply()` shows them at the end of its batch."""
@@ -318,44 +484,74 @@ class ChatView(ttk.Frame):
 
     def _show_people(self) -> None:
         self._people_dirty = False
+        # A disabled (offline) listbox ignores inserts: open it for the redraw.
+        state = str(self.people.cget("state"))
+        self.people.configure(state="normal")
         self.people.delete(0, "end")
         for name in self.participants:
             label = tr("gui.chat.you", name=name) if name == self.own_name else name
             self.people.insert("end", label)
+        self.people.configure(state=state)
+
+    def others_count(self) -> int:
+        """How many people besides us are in the room (as the Joined/Left events tell)."""
+        return len([p for p in self.participants if p != self.own_name])
+
+    def _status(self) -> tuple[str, str]:
+        others = self.others_count()
+        if self.state == "hosting":
+            if others:
+                return tr("gui.chat.status_people", count=others + 1), "success"
+            return tr("gui.chat.status_waiting"), "warning"
+        if self.state == "reconnecting":
+            left = self.seconds_to_retry()
+            if left:
+                return tr("gui.chat.status_reconnecting", seconds=left), "warning"
+            return tr("gui.chat.status_retrying"), "warning"
+        if self.state == "disconnected" and self.closed_by_host:
+            return tr("gui.chat.status_room_closed"), "danger"
+        return {
+            "connecting": (tr("gui.chat.status_connecting"), "secondary"),
+            "connected": (tr("gui.chat.status_people", count=len(self.participants)), "success"),
+            "disconnected": (tr("gui.chat.status_disconnected"), "danger"),
+        }[self.state]
 
     def _refresh_status(self) -> None:
-        others = len([p for p in self.participants if p != self.own_name])
-        if self.state == "hosting":
-            text, style = (
-                (tr("gui.chat.status_people", count=others + 1), "success")
-                if others
-                else (tr("gui.chat.status_waiting"), "warning")
-            )
-        else:
-            text, style = {
-                "connecting": (tr("gui.chat.status_connecting"), "secondary"),
-                "connected": (
-                    tr("gui.chat.status_people", count=len(self.participants)),
-                    "success",
-                ),
-                "reconnecting": (
-                    tr("line.reconnecting", delay=f"{self._retry_in:.0f}"),
-                    "warning",
-                ),
-                "disconnected": (tr("gui.chat.status_disconnected"), "danger"),
-            }[self.state]
+        text, style = self._status()
         # Called once per batch: configure the label (and relayout) only when it changes.
         if (text, style) != self._status_shown:
             self._status_shown = (text, style)
             self.status.configure(text="● " + text, bootstyle=style)
+        up = self.state in _UP
+        self._show_security(up)
+        self._show_roster(up)
+        self._place(self.retry_button, self.state == "reconnecting" and self._retry_cb, 1)
+        self._place(self.rejoin_button, self.ended and self._rejoin_cb is not None, 1)
+
+    @staticmethod
+    def _place(button: Any, shown: object, column: int) -> None:
+        if shown and not button.winfo_manager():
+            button.grid(row=0, column=column, sticky="e", padx=(8, 0))
+        elif not shown and button.winfo_manager():
+            button.grid_remove()
+
+    def _show_roster(self, up: bool) -> None:
+        """Greyed and titled "hors ligne" while we are not connected."""
+        key = "gui.chat.participants" if up else "gui.chat.participants_offline"
+        if getattr(self, "_roster_key", None) != key:
+            self._roster_key = key
+            self.people_box.configure(text=tr(key))
+            self.people.configure(state="normal" if up else "disabled")
 
     def retranslate(self) -> None:
         self.texts.refresh()
         self._status_shown = None  # same state, new language
+        self._roster_key = None
         self._set_people(self.participants)
         self._show_people()
-        if hasattr(self, "_tls"):
-            self._set_security(self._tls, self._code)
+        self._set_security(self._tls, self._code)
+        self.safety_panel.retranslate()
+        self._show_typists()
         if not self._hint_error:
             self._show_hint(None)
         self._refresh_status()

@@ -7,6 +7,7 @@ a callback that merely queues events (the bridge), and reacts to the events in b
 - in the chat, events go to the chat view in one batch per tick;
 - Stopped ends the session (its thread is joined with `stop()`, which is idempotent).
 Each session gets a fresh token, so the late events of a session we left are dropped.
+Desktop notifications come back through the same bridge under a token of their own.
 """
 
 from __future__ import annotations
@@ -22,18 +23,28 @@ from messagerie.net import events as ev
 from messagerie.net.loop import NetworkThread
 from messagerie.security import pake
 from messagerie.security.known_hosts import FILE_NAME as KNOWN_HOSTS
-from messagerie.security.known_hosts import KnownHosts
+from messagerie.security.known_hosts import KnownHosts, host_key
 from messagerie.store import settings as settings_mod
 from messagerie.ui import bench_stats
 from messagerie.ui.bridge import EventBridge
 from messagerie.ui.chat_view import ChatView
+from messagerie.ui.confirm import ConfirmDialog
 from messagerie.ui.forms import FormResult
 from messagerie.ui.identity_view import IdentityView
+from messagerie.ui.notify import (
+    DesktopNotices,
+    NotificationClicked,
+    NotificationsUnavailable,
+    first_line,
+)
 from messagerie.ui.start_view import StartView
 from messagerie.ui.window import MainWindow, collect_tk_garbage
-from messagerie.wording import Viewpoint, describe, explain
+from messagerie.wording import ChatLine, Viewpoint, describe, explain
 
 log = logging.getLogger(__name__)
+
+# The bridge token of what the desktop notifications report (clicks, "none here").
+_NOTICES = object()
 
 
 class Controller:
@@ -48,7 +59,9 @@ class Controller:
             theme=self.settings.theme,
             on_theme=self.set_theme,
             on_language=self.set_language,
-            on_close=self.close,
+            on_close=self.close_request,
+            on_notifications=self.set_notifications,
+            notifications=self.settings.notifications,
         )
         self.window.language_var.set(self.settings.language or "system")
         self.root = self.window.root
@@ -59,6 +72,9 @@ class Controller:
         # One network thread for the window's whole life: sessions come and go on it, and
         # work that belongs to no session (looking for rooms on the network) has a loop too.
         self.network = NetworkThread().start()
+        self.notices = DesktopNotices(self.network, self.bridge.sink(_NOTICES))
+        self.confirm: ConfirmDialog | None = None
+        self._known_hosts: set[str] = set()
         self.session: Any = None
         self.token: object | None = None
         self.phase = "idle"  # idle, starting, chat
@@ -137,6 +153,9 @@ class Controller:
     def start_session(self, kind: str, form: FormResult, *, trust_new: bool = False) -> None:
         self._stop_session()
         self.kind, self.form = kind, form
+        if kind == "join":
+            # Read before the session pins the host: is this our first contact with it?
+            self._known_hosts = set(KnownHosts(self.data_dir / KNOWN_HOSTS).recent(limit=10**6))
         self.token = token = object()
         try:
             self.session = self._make_session(kind, form, trust_new, self.bridge.sink(token))
@@ -172,9 +191,49 @@ class Controller:
         return self.session.send(text)
 
     def leave(self) -> None:
-        """ "Quitter la discussion": end the session and go back to the start view."""
+        """ "Quitter la discussion": end the session and go back to the start view.
+
+        A host with people in the room is asked first: leaving closes it for everyone.
+        """
+        self._confirm_closing(self._leave_now)
+
+    def _leave_now(self) -> None:
         self._stop_session()
         self.show_start(self.kind)
+
+    def rejoin(self) -> None:
+        """ "Rejoindre à nouveau" after the host closed the room (or the session ended)."""
+        if self.form is not None:
+            self.start_session("join", self.form)
+
+    def typing(self) -> None:
+        """The person types in the message box: the session tells the room (thread-safe)."""
+        if self.session is not None:
+            self.session.typing()
+
+    def retry_now(self) -> None:
+        """ "Réessayer maintenant" while reconnecting."""
+        if self.session is not None and hasattr(self.session, "retry_now"):
+            self.session.retry_now()
+
+    def _confirm_closing(self, then: Any) -> None:
+        """Run `then` now, or after "yes" when hosting a room that others are in."""
+        chat = self.chat
+        others = chat.others_count() if chat is not None and chat.state == "hosting" else 0
+        if not others or self.session is None:
+            then()
+            return
+        if self.confirm is not None and self.confirm.winfo_exists():
+            self.confirm.lift()
+            return
+        key = "gui.confirm.close_one" if others == 1 else "gui.confirm.close_many"
+        self.confirm = ConfirmDialog(
+            self.root,
+            title=tr("gui.confirm.title"),
+            message=tr(key, count=others),
+            yes=tr("gui.confirm.yes"),
+            on_yes=then,
+        )
 
     def _stop_session(self) -> None:
         session, self.session, self.token = self.session, None, None
@@ -191,6 +250,9 @@ class Controller:
     def _on_events(self, items: list[tuple[object, Any]]) -> None:
         batch: list[Any] = []
         for token, event in items:
+            if token is _NOTICES:
+                self._on_notice_event(event)
+                continue
             if token is not self.token or self.token is None:
                 continue  # a session we already left
             # One event that fails is reported; the events that came with it still count.
@@ -206,11 +268,33 @@ class Controller:
         if batch and self.chat is not None and self.chat.winfo_exists():
             incoming = self.chat.apply(batch)
             if incoming:
-                self.window.note_incoming(incoming)
+                self._incoming(incoming)
+
+    def _incoming(self, lines: list[ChatLine]) -> None:
+        """New messages from others: the title count, and one notice per burst if unfocused."""
+        if not self.window.note_incoming(len(lines)):
+            return
+        first = lines[0]
+        if not (
+            self.settings.notifications and self.notices.show(first.sender, first_line(first.text))
+        ):
+            self.window.request_attention()
+
+    def _on_notice_event(self, event: Any) -> None:
+        if isinstance(event, NotificationClicked):
+            self.window.bring_forward()
+            if self.chat is not None and self.chat.winfo_exists():
+                self.chat.focus_entry()
+        elif isinstance(event, NotificationsUnavailable):
+            self.notices.given_up()
+            self.window.request_attention()  # the burst that found no notification service
 
     def _while_starting(self, event: Any) -> None:
         if isinstance(event, ev.Listening | ev.Connected):
             self.phase = "chat"
+            first_contact = isinstance(event, ev.Connected) and (
+                host_key(event.host, event.port) not in self._known_hosts
+            )
             self.chat = ChatView(
                 self.root,
                 mode=self.kind or "host",
@@ -218,6 +302,10 @@ class Controller:
                 send=self.send,
                 leave=self.leave,
                 on_error=self.window.report,
+                typing=self.typing,
+                retry=self.retry_now,
+                rejoin=self.rejoin if self.kind == "join" else None,
+                first_contact=first_contact,
             )
             self.window.show(self.chat)
             if self.bench is not None:  # benchmark hook: heartbeat and shown-message count
@@ -277,6 +365,11 @@ class Controller:
         self.settings.theme = mode
         self.save_settings()
 
+    def set_notifications(self, on: bool) -> None:
+        """The "Notifications de bureau" menu item: remembered for the next runs."""
+        self.settings.notifications = on
+        self.save_settings()
+
     def set_language(self, lang: str | None) -> None:
         self.settings.language = lang
         i18n.set_language(lang)
@@ -285,6 +378,10 @@ class Controller:
         if self.window.view is not None:
             self.window.view.retranslate()
         self.save_settings()
+
+    def close_request(self) -> None:
+        """The window's close button or "Quitter": ask first when others are in our room."""
+        self._confirm_closing(self.close)
 
     def close(self) -> None:
         """The window is closing: leave the room cleanly, then destroy the window."""

@@ -128,6 +128,39 @@ def format_time(ts: float) -> str:
         return "--:--"
 
 
+def day_key(ts: float) -> tuple[int, int, int] | None:
+    """The local (year, month, day) of `ts`, or None for a time that cannot be shown."""
+    try:
+        t = time.localtime(ts)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return (t.tm_year, t.tm_mon, t.tm_mday)
+
+
+def day_label(ts: float, now: float) -> str:
+    """The day separator for `ts` seen on `now`: "Aujourd'hui", "Hier", "lundi 30 novembre".
+
+    The names come from the catalogs, not from the system locale, so a French window on an
+    English system still says "lundi". The year is added when it is not this year's.
+    """
+    day, today = day_key(ts), day_key(now)
+    if day is None or today is None:
+        return "--"
+    if day == today:
+        return tr("gui.day.today")
+    if day == day_key(now - 86_400) or day == day_key(now - 86_400 - 3_600):
+        # The second test covers the day a clock change makes 23 hours long.
+        return tr("gui.day.yesterday")
+    t = time.localtime(ts)
+    values = {
+        "weekday": tr("gui.day.weekdays").split(",")[t.tm_wday],
+        "day": t.tm_mday,
+        "month": tr("gui.day.months").split(",")[t.tm_mon - 1],
+        "year": t.tm_year,
+    }
+    return tr("gui.day.date" if day[0] == today[0] else "gui.day.date_year", **values)
+
+
 def window_title(unread: int) -> str:
     return tr("gui.title_unread", count=unread) if unread > 0 else tr("gui.app_title")
 

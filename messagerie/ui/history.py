@@ -11,12 +11,23 @@ Three Tk 8.6 facts shape it (NOTES.md):
   (text, tags) pairs and go into the widget in ONE `insert` call at the end of the batch.
 
 A message we sent shows at once with "envoi…" and the `pending` tag; a mark named after its
-id remembers where it starts, so the acknowledgement can find and update that line.
+id remembers where it starts, so the acknowledgement can find and update that line, and the
+room's echo can put the room's time on it (everyone shows the host's `ts`).
+
+The view follows the newest line while the reader is at the bottom. Whether they are is
+decided when they scroll (wheel, keys, scrollbar), from whether the last line is on screen,
+never from `yview()` fractions: Tk computes line heights lazily, so right after a big insert
+the fractions say "not at the bottom" for a while and the view would stop following. When the
+reader has scrolled up, new messages leave the view where it is and a "nouveaux messages ↓"
+button jumps down.
 """
 
 from __future__ import annotations
 
+import re
+import time
 import tkinter.font as tkfont
+import webbrowser
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -24,7 +35,7 @@ from typing import Any
 import ttkbootstrap as ttk
 
 from messagerie.i18n import tr
-from messagerie.ui.forms import format_time
+from messagerie.ui.forms import day_key, day_label, format_time
 
 MAX_LINES = 5_000
 # Trim only once this many extra lines have piled up, so trimming happens in batches.
@@ -32,35 +43,94 @@ TRIM_SLACK = 500
 # How many message ids to remember for deduplication.
 _SEEN_IDS = 20_000
 _MARK_PREFIX = "pending-"
+_ECHO_PREFIX = "echo-"
+# http and https links; the punctuation that usually ends a sentence is not part of them.
+LINK = re.compile(r"https?://[^\s<>\"'«»]+[^\s<>\"'«».,;:!?)\]]")
+# Margins of wrapped and continuation lines are rounded to this many pixels, so that a few
+# shared tags serve every sender (a tag per message would be slow, see above).
+_INDENT_STEP_PX = 4
+# Keys and buttons after which the reader may have moved away from (or back to) the bottom.
+_SCROLL_EVENTS = ("<MouseWheel>", "<Button-4>", "<Button-5>", "<KeyRelease>")
+
+
+def links_of(text: str) -> list[tuple[str, bool]]:
+    """`text` cut into (piece, is_link) pieces, in order."""
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for match in LINK.finditer(text):
+        if match.start() > at:
+            pieces.append((text[at : match.start()], False))
+        pieces.append((match.group(), True))
+        at = match.end()
+    if at < len(text) or not pieces:
+        pieces.append((text[at:], False))
+    return pieces
 
 
 class History:
-    """Wraps a ttk.ScrolledText; call `begin()`, add lines, then `end()` once per batch."""
+    """A read-only text widget with a scrollbar; call `begin()`, add lines, `end()` per batch.
+
+    `now` is the clock that says which day is today (tests replace it).
+    """
 
     def __init__(self, master: Any, *, max_lines: int = MAX_LINES) -> None:
-        self.widget = ttk.ScrolledText(
-            master, wrap="word", height=12, width=50, padx=10, pady=8, undo=False, cursor="arrow"
+        self.widget = ttk.Frame(master, bootstyle="highlight", padding=2)
+        self.widget.rowconfigure(0, weight=1)
+        self.widget.columnconfigure(0, weight=1)
+        self.text = ttk.Text(
+            self.widget,
+            wrap="word",
+            height=12,
+            width=50,
+            padx=10,
+            pady=8,
+            undo=False,
+            cursor="arrow",
+            borderwidth=0,
+            highlightthickness=0,
         )
-        self.text = self.widget.text
-        # The Text widget defaults to a fixed-width font; a chat reads better in the UI font,
+        self.text.grid(row=0, column=0, sticky="nsew")
+        self.scrollbar = ttk.Scrollbar(self.widget, orient="vertical", command=self._scrollbar)
+        self.scrollbar.grid(row=0, column=1, sticky="ns")
+        self.text.configure(yscrollcommand=self.scrollbar.set)
+        self.new_below = ttk.Button(
+            self.widget, bootstyle="primary", command=self.jump_to_end, takefocus=False
+        )
+        # The text widget defaults to a fixed-width font; a chat reads better in the UI font,
         # one point larger.
         base = tkfont.nametofont("TkDefaultFont").actual()
         self._family, self._size = base["family"], abs(int(base["size"])) + 1
-        self.text.configure(font=(self._family, self._size))
+        self._font = tkfont.Font(family=self._family, size=self._size)
+        self._bold = tkfont.Font(family=self._family, size=self._size, weight="bold")
+        self.text.configure(font=self._font)
         self.max_lines = max_lines
         self.text.configure(state="disabled")
+        self.now: Callable[[], float] = time.time
+        self.following = True
+        self.unseen = 0  # messages added below the view since the reader scrolled up
+        self._unread_due = False
+        self._last_day: tuple[int, int, int] | None = None
+        self._indent_tags: set[int] = set()
         self._pending: set[str] = set()
+        self._awaiting_echo: set[str] = set()
         self._seen: set[str] = set()
         self._seen_order: deque[str] = deque()
-        self._at_bottom = True
         self._depth = 0
+        self._added = 0
         # Alternating text, tags of the lines not yet in the widget (see `_flush`).
         self._buffer: list[Any] = []
         # Benchmark hook (ui/bench_stats.py): called for each room message shown, else None.
         self.on_shown: Callable[[], None] | None = None
+        self.open_link: Callable[[str], object] = webbrowser.open
         self.apply_colors()
         # A theme change rebuilds the widget colors; our tag colors follow.
         self.widget.bind("<<ThemeChanged>>", lambda _e: self.apply_colors(), add="+")
+        for sequence in _SCROLL_EVENTS:
+            self.text.bind(sequence, self._after_scroll, add="+")
+        self.text.bind("<Configure>", self._on_resize, add="+")
+        self.text.tag_bind("link", "<Button-1>", self._click_link)
+        self.text.tag_bind("link", "<Enter>", lambda _e: self.text.configure(cursor="hand2"))
+        self.text.tag_bind("link", "<Leave>", lambda _e: self.text.configure(cursor="arrow"))
 
     # -- look ---------------------------------------------------------------------------
 
@@ -69,28 +139,41 @@ class History:
         muted = colors.secondary
         t = self.text
         family, size = self._family, self._size
-        # Wrapped lines of a long message start under its text, not under its time.
-        indent = tkfont.Font(family=family, size=size).measure("00:00 ")
-        t.tag_configure("line", spacing1=3, spacing3=3, lmargin2=indent)
+        t.tag_configure("line", spacing1=3, spacing3=3, lmargin2=self._font.measure("00:00 "))
         t.tag_configure("system", foreground=muted, font=(family, size, "italic"))
         t.tag_configure("time", foreground=muted)
         t.tag_configure("name_own", foreground=colors.primary, font=(family, size, "bold"))
         t.tag_configure("name_other", foreground=colors.success, font=(family, size, "bold"))
         t.tag_configure("own")
         t.tag_configure("other")
+        t.tag_configure("link", foreground=colors.info, underline=True)
         t.tag_configure("pending", foreground=muted)
         t.tag_configure("pending_mark", foreground=muted, font=(family, size, "italic"))
         t.tag_configure("error", foreground=colors.danger)
+        t.tag_configure(
+            "day", foreground=muted, justify="center", font=(family, size - 1, "bold"), spacing1=8
+        )
+        t.tag_configure("unread_line", foreground=colors.danger, justify="center")
         # The pending look must win over the own/other colors.
         t.tag_raise("pending")
         t.tag_raise("pending_mark")
+
+    def _indent(self, before: str, stamp: str) -> tuple[str, str]:
+        """Tags that put wrapped and continuation lines under the text, not under the name."""
+        px = self._font.measure(stamp) + self._bold.measure(before)
+        px -= px % _INDENT_STEP_PX
+        if px not in self._indent_tags:
+            self._indent_tags.add(px)
+            self.text.tag_configure(f"hang{px}", lmargin2=px)
+            self.text.tag_configure(f"cont{px}", lmargin1=px, lmargin2=px)
+        return f"hang{px}", f"cont{px}"
 
     # -- batching -----------------------------------------------------------------------
 
     def begin(self) -> None:
         """Open the widget for writing (once per batch of events)."""
         if self._depth == 0:
-            self._at_bottom = self.text.yview()[1] >= 0.999
+            self._added = 0
             self.text.configure(state="normal")
         self._depth += 1
 
@@ -100,8 +183,55 @@ class History:
             self._flush()
             self._trim()
             self.text.configure(state="disabled")
-            if self._at_bottom:
+            if self.following:
                 self.text.see("end")
+            elif self._added:
+                self.unseen += self._added
+                self._show_new_below()
+
+    # -- following the newest line ------------------------------------------------------
+
+    def at_bottom(self) -> bool:
+        """Whether the last line is on screen (as laid out now, not Tk's estimate)."""
+        return self.text.dlineinfo("end-1c linestart -1c") is not None
+
+    def jump_to_end(self) -> None:
+        """Show the newest line and follow the new ones again ("nouveaux messages ↓")."""
+        self.text.see("end")
+        self._set_following(True)
+
+    def _scrollbar(self, *args: Any) -> None:
+        self.text.yview(*args)
+        self._after_scroll(None)
+
+    def _after_scroll(self, _event: Any) -> None:
+        # The class bindings scroll after ours have run: look once Tk is idle again.
+        self.text.after_idle(self._check_following)
+
+    def _check_following(self) -> None:
+        if self.text.winfo_exists():
+            self._set_following(self.at_bottom())
+
+    def _set_following(self, following: bool) -> None:
+        self.following = following
+        if following:
+            self.unseen = 0
+            self.new_below.place_forget()
+
+    def _show_new_below(self) -> None:
+        self.new_below.configure(text=tr("gui.chat.new_below", count=self.unseen))
+        self.new_below.place(relx=0.5, rely=1.0, anchor="s", y=-10)
+        self.new_below.lift()
+
+    def _on_resize(self, _event: Any) -> None:
+        # Tk keeps the top line in place when the widget changes size, so the newest line
+        # would fall out of sight at the bottom.
+        if self.following:
+            self.text.after_idle(self._follow_again)
+
+    def _follow_again(self) -> None:
+        if self.text.winfo_exists() and self.following:
+            self.text.see("end")
 
     # -- lines --------------------------------------------------------------------------
 
@@ -112,19 +242,28 @@ class History:
         finally:
             self.end()
 
-    def add_message(self, msg_id: str, sender: str, text: str, ts: float, *, own: bool) -> bool:
+    def mark_unread(self) -> None:
+        """Put a "nouveaux messages" line before the next message from someone else."""
+        self._unread_due = True
+
+    def add_message(
+        self, msg_id: str, sender: str, text: str, ts: float, *, own: bool, history: bool = False
+    ) -> bool:
         """Show a message of the room once. Returns False if it was already shown.
 
-        Our own message echoed by the room completes its pending line instead of adding one.
+        Our own message echoed by the room completes its pending line instead of adding one,
+        and takes the room's time.
         """
         if msg_id in self._pending:
             self.acked(msg_id)
             self._remember(msg_id)
+        if msg_id in self._awaiting_echo:
+            self._take_room_time(msg_id, ts)
             return False
         if msg_id in self._seen:
             return False
         self._remember(msg_id)
-        self._insert(sender, text, ts, own=own)
+        self._insert(sender, text, ts, own=own, history=history)
         if self.on_shown is not None:
             self.on_shown()
         return True
@@ -157,6 +296,10 @@ class History:
             if found:
                 self.text.tag_remove("pending", mark, found[0])
                 self.text.delete(*found)
+            # The echo that follows brings the room's time: keep the place until then.
+            self.text.mark_set(_ECHO_PREFIX + msg_id, mark)
+            self.text.mark_gravity(_ECHO_PREFIX + msg_id, "left")
+            self._awaiting_echo.add(msg_id)
             self.text.mark_unset(mark)
         finally:
             self.end()
@@ -173,27 +316,94 @@ class History:
 
     # -- internals ----------------------------------------------------------------------
 
-    def _insert(self, sender: str, text: str, ts: float, *, own: bool, pending=False) -> None:
+    def _take_room_time(self, msg_id: str, ts: float) -> None:
+        self._awaiting_echo.discard(msg_id)
+        mark = _ECHO_PREFIX + msg_id
+        self.begin()
+        try:
+            self._flush()
+            found = self.text.tag_nextrange("time", mark)
+            if found and self.text.compare(found[0], "==", mark):
+                tags = self.text.tag_names(found[0])
+                self.text.delete(*found)
+                self.text.insert(mark, format_time(ts) + " ", tags)
+            self.text.mark_unset(mark)
+        finally:
+            self.end()
+
+    def _day_line(self, ts: float, *, history: bool) -> None:
+        """A day separator ("Aujourd'hui", "Hier", "lundi 30 novembre") when the day changes.
+
+        Before the first message only when it is an earlier day's catch-up: a live message
+        is from today, which needs no saying.
+        """
+        day = day_key(ts)
+        previous, self._last_day = self._last_day, day
+        if day is None or day == previous:
+            return
+        if previous is None and (not history or day == day_key(self.now())):
+            return
+        self._buffer += (day_label(ts, self.now()) + "\n", ("line", "day"))
+
+    def _unread_line(self) -> None:
+        self._unread_due = False
+        self._flush()
+        old = self.text.tag_ranges("unread_line")
+        if old:
+            self.text.delete(old[0], old[1])
+        self._buffer += (tr("gui.chat.unread_line") + "\n", ("line", "unread_line"))
+
+    def _insert(
+        self,
+        sender: str,
+        text: str,
+        ts: float,
+        *,
+        own: bool,
+        pending: bool = False,
+        history: bool = False,
+    ) -> None:
         who = "own" if own else "other"
         extra = ("pending",) if pending else ()
         # The catalog decides the punctuation ("Nom : texte" in French, "Name: text" in
         # English); split its template around the text to style the name part.
         before, _, after = tr("line.chat", name=sender, text="\x00").partition("\x00")
+        stamp = format_time(ts) + " "
+        hang, cont = self._indent(before, stamp)
         self.begin()
         try:
+            if self._unread_due and not own:
+                self._unread_line()
+            elif own:
+                self._unread_due = False
+            self._day_line(ts, history=history)
+            self._added += 1
             self._buffer += (
-                format_time(ts) + " ",
-                ("line", "time", who, *extra),
+                stamp,
+                ("line", "time", who, hang, *extra),
                 before,
-                ("line", f"name_{who}", who, *extra),
-                text + after,
-                ("line", who, *extra),
+                ("line", f"name_{who}", who, hang, *extra),
             )
+            first, newline, rest = (text + after).partition("\n")
+            self._text_pieces(first, ("line", who, hang, *extra))
+            if newline:
+                self._text_pieces(newline + rest, ("line", who, cont, *extra))
             if pending:
                 self._buffer += ("  " + tr("gui.chat.pending"), ("line", "pending_mark"))
             self._buffer += ("\n", ("line",))
         finally:
             self.end()
+
+    def _text_pieces(self, text: str, tags: tuple[str, ...]) -> None:
+        for piece, is_link in links_of(text):
+            self._buffer += (piece, (*tags, "link") if is_link else tags)
+
+    def _click_link(self, event: Any) -> str:
+        index = self.text.index(f"@{event.x},{event.y}")
+        found = self.text.tag_prevrange("link", f"{index} +1c")
+        if found:
+            self.open_link(self.text.get(*found))
+        return "break"
 
     def _flush(self) -> None:
         """Insert the buffered lines in one call (the widget is writable: inside a batch)."""
@@ -214,10 +424,11 @@ class History:
         if lines <= self.max_lines + TRIM_SLACK:
             return
         cut = f"{lines - self.max_lines + 1}.0"
-        # Pending lines about to disappear lose their mark; their ack has nothing to update.
-        for msg_id in list(self._pending):
-            mark = _MARK_PREFIX + msg_id
-            if self.text.compare(mark, "<", cut):
-                self.text.mark_unset(mark)
-                self._pending.discard(msg_id)
+        # Lines about to disappear lose their marks; their ack or echo has nothing to update.
+        for prefix, ids in ((_MARK_PREFIX, self._pending), (_ECHO_PREFIX, self._awaiting_echo)):
+            for msg_id in list(ids):
+                mark = prefix + msg_id
+                if self.text.compare(mark, "<", cut):
+                    self.text.mark_unset(mark)
+                    ids.discard(msg_id)
         self.text.delete("1.0", cut)

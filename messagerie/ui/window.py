@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 import tkinter
 from collections.abc import Callable
 from typing import Any
@@ -52,6 +53,8 @@ class MainWindow:
         on_theme: Callable[[str], None],
         on_language: Callable[[str | None], None],
         on_close: Callable[[], None],
+        on_notifications: Callable[[bool], None] = lambda _on: None,
+        notifications: bool = True,
     ) -> None:
         try:
             self.root = ttk.App(
@@ -68,6 +71,9 @@ class MainWindow:
         self._on_language = on_language
         self.theme_var = ttk.StringVar(master=self.root, value=theme)
         self.language_var = ttk.StringVar(master=self.root, value="system")
+        self.notifications_var = ttk.BooleanVar(master=self.root, value=notifications)
+        self._on_notifications = on_notifications
+        self.attention_requests = 0
         self.unread = UnreadTracker()
         self.view: Any = None
 
@@ -93,6 +99,12 @@ class MainWindow:
                 value=mode,
                 command=lambda m=mode: self.set_theme(m),
             )
+        view.add_separator()
+        view.add_checkbutton(
+            label=tr("gui.menu.notifications"),
+            variable=self.notifications_var,
+            command=lambda: self._on_notifications(bool(self.notifications_var.get())),
+        )
         view.add_separator()
         view.add_command(label=tr("gui.menu.quit"), command=self.close_request)
         bar.add_cascade(label=tr("gui.menu.view"), menu=view)
@@ -165,14 +177,41 @@ class MainWindow:
 
     # -- title and unread count ---------------------------------------------------------
 
-    def note_incoming(self, count: int) -> None:
-        """`count` new messages from others arrived; count them and ring if unfocused."""
+    def note_incoming(self, count: int) -> bool:
+        """`count` new messages from others arrived: count them in the title.
+
+        Returns True when they start a burst while the window is not focused: the caller
+        then notifies (a desktop notification, else `request_attention()`), once per burst.
+        """
         ring = False
         for _ in range(count):
             ring = self.unread.arrived() or ring
-        if ring:
-            self.root.bell()
         self.refresh_title()
+        return ring
+
+    def request_attention(self) -> None:
+        """Ask the desktop to draw the eye to this window, without taking the focus.
+
+        Windows flashes the taskbar button; elsewhere Tk has no portable call for it, so the
+        bell rings (and the title count says how many messages wait).
+        """
+        self.attention_requests += 1
+        if sys.platform == "win32":
+            try:
+                import ctypes
+
+                hwnd = int(self.root.wm_frame(), 16)
+                ctypes.windll.user32.FlashWindow(hwnd, True)
+                return
+            except Exception:
+                log.debug("FlashWindow failed", exc_info=True)
+        self.root.bell()
+
+    def bring_forward(self) -> None:
+        """A click on our notification: show the window on top with the keyboard focus."""
+        self.root.deiconify()
+        self.root.lift()
+        self.root.focus_force()
 
     def refresh_title(self) -> None:
         self.root.title(window_title(self.unread.count))
