@@ -67,6 +67,11 @@ def links_of(text: str) -> list[tuple[str, bool]]:
     return pieces
 
 
+def open_in_browser(url: str) -> None:
+    """Open `url` in the person's browser (a new tab when it is already open)."""
+    webbrowser.open(url, new=2)
+
+
 class History:
     """A read-only text widget with a scrollbar; call `begin()`, add lines, `end()` per batch.
 
@@ -121,7 +126,7 @@ class History:
         self._buffer: list[Any] = []
         # Benchmark hook (ui/bench_stats.py): called for each room message shown, else None.
         self.on_shown: Callable[[], None] | None = None
-        self.open_link: Callable[[str], object] = webbrowser.open
+        self.open_link: Callable[[str], object] = open_in_browser
         self.apply_colors()
         # A theme change rebuilds the widget colors; our tag colors follow.
         self.widget.bind("<<ThemeChanged>>", lambda _e: self.apply_colors(), add="+")

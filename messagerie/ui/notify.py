@@ -107,6 +107,10 @@ class DesktopNotices:
         if self._notifier is None:
             from desktop_notifier import DesktopNotifier
 
+            # It logs every failed send as a warning with a traceback; on a machine without
+            # a notification service that would be one traceback per burst in the log. We
+            # log the fact once ourselves (`_unavailable`).
+            logging.getLogger("desktop_notifier").setLevel(logging.ERROR)
             self._notifier = DesktopNotifier(app_name=APP_NAME, app_icon=None)
         return self._notifier
 
