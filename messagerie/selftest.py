@@ -47,6 +47,8 @@ MODULES = (
     "platformdirs",
     "ttkbootstrap",
     "PIL._tkinter_finder",
+    "desktop_notifier",
+    "messagerie.ui.notify",
 )
 MESSAGE = "Ça marche 🎉 — café, naïve, 日本"
 PASSWORD = "mot de passe é"
@@ -61,6 +63,7 @@ def run_self_test(report_path: str | None) -> int:
         _check(checks, "imports", _imports)
         _check(checks, "settings", lambda: _settings(data / "settings"))
         _check(checks, "room", lambda: _room(data))
+        _check(checks, "notifications", _notifications)
         if _has_display():
             _check(checks, "window", lambda: _window(data / "window"))
         else:
@@ -146,6 +149,42 @@ def _room(data: Path) -> dict[str, object]:
         if joiner is not None:
             joiner.stop()
         host.stop()
+
+
+def _notifications() -> dict[str, object]:
+    """desktop-notifier's backend for this system loads, and a failure falls back quietly.
+
+    The backend is chosen at run time (D-Bus, WinRT or macOS), so a build that lacks it only
+    fails here. On Linux the fallback path runs for real: with the session bus pointed at
+    nothing, a notification must come back as "unavailable", not as an exception. Elsewhere no
+    notification is sent: a self-test must not pop up a toast.
+    """
+    from desktop_notifier.main import get_backend_class
+
+    from messagerie.net.loop import NetworkThread
+    from messagerie.ui.notify import DesktopNotices, NotificationsUnavailable
+
+    result: dict[str, object] = {"backend": get_backend_class().__name__}
+    if not sys.platform.startswith("linux"):
+        return result
+    posted: queue.Queue = queue.Queue()
+    network = NetworkThread(name="selftest-notifications").start()
+    saved = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+    with tempfile.TemporaryDirectory() as nowhere:
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={nowhere}/no-bus"
+        try:
+            DesktopNotices(network, posted.put).show("Messagerie", MESSAGE)
+            event = posted.get(timeout=WAIT_S)
+        finally:
+            if saved is None:
+                os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
+            else:
+                os.environ["DBUS_SESSION_BUS_ADDRESS"] = saved
+            network.stop()
+    if not isinstance(event, NotificationsUnavailable):
+        raise RuntimeError(f"expected the fallback, got {event!r}")
+    result["fallback"] = event.detail
+    return result
 
 
 def _wait(events_queue: queue.Queue, kind: type):
