@@ -166,7 +166,7 @@ MESSAGES = {
     "gui.chat.leave": "Leave the discussion",
     "gui.chat.pending": "sending…",
     "gui.chat.room": "{name}'s discussion",
-    "gui.chat.input_hint": "Enter to send",
+    "gui.chat.input_hint": "Enter to send, Shift+Enter for a new line",
     "gui.chat.no_address": "no network address found",
     "gui.identity.title": "The server's identity has changed",
     "gui.identity.body": (

@@ -178,7 +178,7 @@ MESSAGES = {
     "gui.chat.leave": "Quitter la discussion",
     "gui.chat.pending": "envoi…",
     "gui.chat.room": "Discussion de {name}",
-    "gui.chat.input_hint": "Entrée pour envoyer",
+    "gui.chat.input_hint": "Entrée pour envoyer, Maj+Entrée pour aller à la ligne",
     "gui.chat.no_address": "aucune adresse réseau trouvée",
     "gui.identity.title": "L'identité du serveur a changé",
     "gui.identity.body": (

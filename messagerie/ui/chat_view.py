@@ -314,6 +314,9 @@ class ChatView(ttk.Frame):
         elif isinstance(e, ev.Disconnected):
             self.state = "disconnected"
             self.closed_by_host = e.reason == "room_closed"
+            # Offline, nobody's typing reaches us: an old hint would be a stale promise.
+            self.typists.clear()
+            self._show_typists()
         elif isinstance(e, ev.Reconnecting):
             self.state = "reconnecting"
             self._retry_at = self.clock() + e.delay_s

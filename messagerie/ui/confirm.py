@@ -25,7 +25,8 @@ class ConfirmDialog(ttk.Toplevel):
         super().__init__(master=master, title=title, resizable=(False, False))
         self._on_yes = on_yes
         self.transient(master)
-        body = ttk.Frame(self, padding=20)
+        # A border of its own: without a window manager (or with a flat one) it would blend in.
+        body = ttk.Frame(self, padding=20, relief="solid", borderwidth=1)
         body.pack(fill="both", expand=True)
         self.message = wrap_label(body, text=message, width=44)
         self.message.pack(fill="x")
