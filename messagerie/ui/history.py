@@ -49,6 +49,8 @@ LINK = re.compile(r"https?://[^\s<>\"'«»]+[^\s<>\"'«».,;:!?)\]]")
 # Margins of wrapped and continuation lines are rounded to this many pixels, so that a few
 # shared tags serve every sender (a tag per message would be slow, see above).
 _INDENT_STEP_PX = 4
+# How many measured widths (time stamps, "Name : ") to remember before starting afresh.
+_WIDTHS_KEPT = 2_000
 # Keys and buttons after which the reader may have moved away from (or back to) the bottom.
 _SCROLL_EVENTS = ("<MouseWheel>", "<Button-4>", "<Button-5>", "<KeyRelease>")
 
@@ -116,6 +118,7 @@ class History:
         self._unread_due = False
         self._last_day: tuple[int, int, int] | None = None
         self._indent_tags: set[int] = set()
+        self._widths: dict[tuple[bool, str], int] = {}
         self._pending: set[str] = set()
         self._awaiting_echo: set[str] = set()
         self._seen: set[str] = set()
@@ -163,9 +166,19 @@ class History:
         t.tag_raise("pending")
         t.tag_raise("pending_mark")
 
+    def _width(self, font: tkfont.Font, text: str) -> int:
+        """`font.measure(text)`, remembered: a flood must not cost a Tcl call per message."""
+        key = (font is self._bold, text)
+        width = self._widths.get(key)
+        if width is None:
+            if len(self._widths) > _WIDTHS_KEPT:
+                self._widths.clear()
+            width = self._widths[key] = font.measure(text)
+        return width
+
     def _indent(self, before: str, stamp: str) -> tuple[str, str]:
         """Tags that put wrapped and continuation lines under the text, not under the name."""
-        px = self._font.measure(stamp) + self._bold.measure(before)
+        px = self._width(self._font, stamp) + self._width(self._bold, before)
         px -= px % _INDENT_STEP_PX
         if px not in self._indent_tags:
             self._indent_tags.add(px)

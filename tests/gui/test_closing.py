@@ -105,3 +105,23 @@ def test_typing_in_the_window_reaches_a_headless_joiner(app, procs, tmp_path):
     pump_until(c.root, lambda: c.root.focus_get() is chat.entry, what="focus")
     type_keys(chat.entry, "Bonjour")
     assert client.event("typing")["name"] == "Serveur"
+
+
+def test_a_restarted_host_sees_its_earlier_messages_in_its_own_colour(app, procs, tmp_path):
+    data, port = tmp_path / "host", free_port()
+    c = app(data, mode="serve", host="127.0.0.1", port=port)
+    pump_until(c.root, lambda: c.chat is not None, what="hosting")
+    client = procs("join", f"127.0.0.1:{port}", "--headless", "--no-tls", data_dir=tmp_path / "j")
+    client.event("connected")
+    c.chat.entry.insert(0, "avant le redémarrage")
+    c.chat.submit()
+    client.event("message", text="avant le redémarrage")
+    client.send("réponse du client")
+    pump_until(c.root, lambda: "réponse du client" in _history(c), what="the reply")
+    c.close()
+
+    c = app(data, mode="serve", host="127.0.0.1", port=port)
+    pump_until(c.root, lambda: "réponse du client" in _history(c), what="history after restart")
+    text = c.chat.history.text
+    assert "name_own" in text.tag_names(text.search("Serveur : avant", "1.0"))
+    assert "name_other" in text.tag_names(text.search("Client : réponse", "1.0"))
