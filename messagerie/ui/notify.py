@@ -86,7 +86,9 @@ class DesktopNotices:
             return
         dispatched = asyncio.Event()
         try:
-            notifier = self._get_notifier()
+            notifier = await self._get_notifier()
+            if notifier is None:
+                return
             from desktop_notifier import Notification
 
             notification = Notification(
@@ -103,15 +105,29 @@ class DesktopNotices:
             # desktop-notifier logs the reason as a warning and returns normally.
             self._unavailable("not dispatched (no notification service)")
 
-    def _get_notifier(self) -> Any:
+    async def _get_notifier(self) -> Any:
+        """The notifier, made and authorised on first use; None when the system has none."""
         if self._notifier is None:
             from desktop_notifier import DesktopNotifier
+            from desktop_notifier.backends.dummy import DummyNotificationCenter
+            from desktop_notifier.main import get_backend_class
+
+            # Its stand-in where the system offers nothing (macOS outside an app bundle, old
+            # Windows) "sends" without showing anything: that is no notification for us.
+            if get_backend_class() is DummyNotificationCenter:
+                self._unavailable("no notification service on this system")
+                return None
 
             # It logs every failed send as a warning with a traceback; on a machine without
             # a notification service that would be one traceback per burst in the log. We
             # log the fact once ourselves (`_unavailable`).
             logging.getLogger("desktop_notifier").setLevel(logging.ERROR)
-            self._notifier = DesktopNotifier(app_name=APP_NAME, app_icon=None)
+            notifier = DesktopNotifier(app_name=APP_NAME, app_icon=None)
+            # macOS asks the person once; a refusal (or an unsigned bundle) means no toasts.
+            if not await asyncio.wait_for(notifier.request_authorisation(), SEND_TIMEOUT_S):
+                self._unavailable("notifications not authorised")
+                return None
+            self._notifier = notifier
         return self._notifier
 
     def _unavailable(self, detail: str) -> None:
