@@ -23,7 +23,15 @@ from messagerie.ui.message_input import MessageInput
 from messagerie.ui.safety import SafetyPanel
 from messagerie.ui.widgets import Texts, wrap_label
 from messagerie.validators import validate_message_text
-from messagerie.wording import ChatLine, Delivered, SystemLine, Viewpoint, describe, explain
+from messagerie.wording import (
+    ChatLine,
+    Delivered,
+    SystemLine,
+    Viewpoint,
+    describe,
+    explain,
+    neutralise,
+)
 
 # Below this width the participants list is hidden so the history keeps room to breathe,
 # and the host's address bar takes two lines.
@@ -385,11 +393,14 @@ class ChatView(ttk.Frame):
     # -- "Quelqu'un écrit…" -------------------------------------------------------------
 
     def _typing_started(self, name: str) -> None:
+        # The name came from the network, and the renderer draws no line for it: make it safe
+        # here, as it does for the names it draws.
+        name = neutralise(name)
         self.typists[name] = self.clock() + TYPING_SHOWN_S
         self._show_typists()
 
     def _typing_done(self, name: str) -> None:
-        if self.typists.pop(name, None) is not None:
+        if self.typists.pop(neutralise(name), None) is not None:
             self._show_typists()
 
     def _show_typists(self) -> None:

@@ -12,7 +12,7 @@ from tests.gui.chat_helpers import (
     message,
     scroll_up,
 )
-from tests.gui.conftest import pump_until
+from tests.gui.conftest import pump_until, screenshot
 
 
 def test_the_view_follows_500_history_lines_and_a_resize(app):
@@ -51,6 +51,7 @@ def test_scrolled_up_the_view_stays_and_a_marker_jumps_down(app):
     marker = chat.history.new_below
     assert marker.winfo_ismapped()
     assert marker.cget("text") == "Nouveaux messages (500) ↓"
+    screenshot(c.root, "issue14_new_messages_marker_fr")
 
     marker.invoke()
     pump_until(c.root, lambda: last_line_visible(chat), what="jumped down")
