@@ -59,6 +59,24 @@ def press_return(widget) -> None:
     widget.update()
 
 
+def host_from_start_view(app, tls: bool = False):
+    """Open the app and host on 127.0.0.1 (a free port) from the start view; (app, port)."""
+    c = app(tls=tls)
+    host = c.window.view.panels["host"]
+    host.ip.delete(0, "end")
+    host.ip.insert(0, "127.0.0.1")
+    host.port.delete(0, "end")
+    port = free_port()
+    host.port.insert(0, str(port))
+    host.button.invoke()
+    pump_until(
+        c.root,
+        lambda: c.chat is not None and "En attente de connexion..." in c.chat.history.content(),
+        what="waiting line",
+    )
+    return c, port
+
+
 def screenshot(root, name: str) -> Path | None:
     """Save the whole (virtual) screen as tests/screenshots/<name>.png, if `import` exists."""
     if not shutil.which("import") or not os.environ.get("DISPLAY"):

@@ -14,6 +14,9 @@ from tests.gui.conftest import (
     screenshot,
     type_keys,
 )
+from tests.gui.conftest import (
+    host_from_start_view as _host,
+)
 
 
 def _history(c) -> str:
@@ -25,19 +28,6 @@ TLS = pytest.mark.parametrize("tls", [False, True], ids=["no-tls", "tls"])
 
 def _flags(tls: bool) -> list[str]:
     return [] if tls else ["--no-tls"]
-
-
-def _host(app, tls: bool = False):
-    c = app(tls=tls)
-    host = c.window.view.panels["host"]
-    host.ip.delete(0, "end")
-    host.ip.insert(0, "127.0.0.1")
-    host.port.delete(0, "end")
-    port = free_port()
-    host.port.insert(0, str(port))
-    host.button.invoke()
-    pump_until(c.root, lambda: "En attente de connexion..." in _history(c), what="waiting line")
-    return c, port
 
 
 @TLS

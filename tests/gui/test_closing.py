@@ -6,23 +6,11 @@ from __future__ import annotations
 
 from messagerie.net import events as ev
 from tests.gui.conftest import free_port, pump_until, type_keys
+from tests.gui.conftest import host_from_start_view as _host
 
 
 def _history(c) -> str:
     return c.chat.history.content() if c.chat is not None else ""
-
-
-def _host(app, **kw):
-    c = app(**kw)
-    host = c.window.view.panels["host"]
-    host.ip.delete(0, "end")
-    host.ip.insert(0, "127.0.0.1")
-    host.port.delete(0, "end")
-    port = free_port()
-    host.port.insert(0, str(port))
-    host.button.invoke()
-    pump_until(c.root, lambda: "En attente de connexion..." in _history(c), what="hosting")
-    return c, port
 
 
 def test_quitting_asks_first_when_people_are_connected(app, procs, tmp_path):
