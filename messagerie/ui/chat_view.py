@@ -23,8 +23,8 @@ from messagerie.ui.message_input import MessageInput
 from messagerie.ui.safety import SafetyPanel
 from messagerie.ui.widgets import Texts, wrap_label
 from messagerie.validators import validate_message_text
-from messagerie.wording import ChatLine, Delivered, SystemLine, Viewpoint
-from messagerie.wording import describe, explain, neutralise
+from messagerie.wording import ChatLine, Delivered, SystemLine, Viewpoint, describe, explain
+from messagerie.wording.sentences import neutralise
 
 # Below this width the participants list is hidden so the history keeps room to breathe,
 # and the host's address bar takes two lines.
