@@ -21,18 +21,17 @@ from messagerie.ui import forms
 from messagerie.ui.history import History
 from messagerie.ui.message_input import MessageInput
 from messagerie.ui.safety import SafetyPanel
+from messagerie.ui.typing_hint import TypingHint
 from messagerie.ui.widgets import Texts, wrap_label
 from messagerie.validators import validate_message_text
 from messagerie.wording import ChatLine, Delivered, SystemLine, Viewpoint, describe, explain
-from messagerie.wording.sentences import neutralise
 
 # Below this width the participants list is hidden so the history keeps room to breathe,
 # and the host's address bar takes two lines.
 _NARROW_BELOW_PX = 600
 _COPIED_MS = 1500
-# "Quelqu'un écrit…" disappears when nothing more came for this long; the typist's side says
-# it again at most every TYPING_EVERY_S while the keys go on.
-TYPING_SHOWN_S = 6.0
+# While the keys go on, the room is told at most this often that we type (the hint on the
+# other side lasts typing_hint.TYPING_SHOWN_S).
 TYPING_EVERY_S = 3.0
 # The states in which a connection is up (the padlock and the roster are shown as live).
 _UP = ("hosting", "connected")
@@ -70,8 +69,6 @@ class ChatView(ttk.Frame):
         self.first_contact = first_contact
         self.clock: Callable[[], float] = time.monotonic
         self._typing_sent_at = float("-inf")
-        self.typists: dict[str, float] = {}  # name -> when their hint expires (clock)
-        self._typing_after: str | None = None
         self._countdown_after: str | None = None
         self._retry_at = 0.0
         self.closed_by_host = False
@@ -86,6 +83,7 @@ class ChatView(ttk.Frame):
         self._status_shown: tuple[str, str] | None = None
         self.addresses: list[str] = []
         self._tls, self._code = False, None
+        self._roster_key: str | None = None  # the roster's title shown: live or offline
         self.columnconfigure(0, weight=1)
         self.rowconfigure(2, weight=1)
 
@@ -183,7 +181,7 @@ class ChatView(ttk.Frame):
         bottom = ttk.Frame(self)
         bottom.grid(row=3, column=0, sticky="ew")
         bottom.columnconfigure(0, weight=1)
-        self.typing_label = ttk.Label(bottom, bootstyle="secondary", font="-slant italic")
+        self.typing_label = TypingHint(bottom)
         self.typing_label.grid(row=0, column=0, columnspan=2, sticky="w", pady=(0, 2))
         self.entry = MessageInput(bottom, on_send=self.submit, padx=6, pady=5)
         self.entry.grid(row=1, column=0, sticky="ew")
@@ -307,7 +305,7 @@ class ChatView(ttk.Frame):
             self._set_people([*self.participants, e.name])
         elif isinstance(e, ev.Left):
             self._set_people([p for p in self.participants if p != e.name])
-            self._typing_done(e.name)
+            self.typing_label.done(e.name)
         elif isinstance(e, ev.Listening):
             self.on_listening(e)
         elif isinstance(e, ev.Connected):
@@ -315,17 +313,15 @@ class ChatView(ttk.Frame):
         elif isinstance(e, ev.Disconnected):
             self.state = "disconnected"
             self.closed_by_host = e.reason == "room_closed"
-            # Offline, nobody's typing reaches us: an old hint would be a stale promise.
-            self.typists.clear()
-            self._show_typists()
+            self.typing_label.clear()
         elif isinstance(e, ev.Reconnecting):
             self.state = "reconnecting"
             self._retry_at = self.clock() + e.delay_s
             self._tick_countdown()
         elif isinstance(e, ev.Typing):
-            self._typing_started(e.name)
+            self.typing_label.started(e.name)
         elif isinstance(e, ev.MessageReceived):
-            self._typing_done(e.sender)
+            self.typing_label.done(e.sender)
         elif (isinstance(e, ev.Failed) and e.fatal) or isinstance(e, ev.Stopped):
             self.end_session()
         return self._draw(lines)
@@ -383,43 +379,6 @@ class ChatView(ttk.Frame):
         self.ended = True
         self._refresh_status()
 
-    # -- "Quelqu'un écrit…" -------------------------------------------------------------
-
-    def _typing_started(self, name: str) -> None:
-        # The name came from the network, and the renderer draws no line for it: make it safe
-        # here, as it does for the names it draws.
-        name = neutralise(name)
-        self.typists[name] = self.clock() + TYPING_SHOWN_S
-        self._show_typists()
-
-    def _typing_done(self, name: str) -> None:
-        if self.typists.pop(neutralise(name), None) is not None:
-            self._show_typists()
-
-    def _show_typists(self) -> None:
-        now = self.clock()
-        self.typists = {name: t for name, t in self.typists.items() if t > now}
-        names = sorted(self.typists, key=str.casefold)
-        if not names:
-            text = ""
-        elif len(names) == 1:
-            text = tr("gui.chat.typing_one", name=names[0])
-        elif len(names) == 2:
-            text = tr("gui.chat.typing_two", first=names[0], second=names[1])
-        else:
-            text = tr("gui.chat.typing_many")
-        self.typing_label.configure(text=text)
-        if self._typing_after is not None:
-            self.after_cancel(self._typing_after)
-            self._typing_after = None
-        if self.typists:
-            wait_ms = int((min(self.typists.values()) - now) * 1000) + 20
-            self._typing_after = self.after(max(wait_ms, 20), self._typing_expired)
-
-    def _typing_expired(self) -> None:
-        self._typing_after = None
-        self._show_typists()
-
     # -- the reconnect countdown ----------------------------------------------------------
 
     def seconds_to_retry(self) -> int:
@@ -447,10 +406,9 @@ class ChatView(ttk.Frame):
     def _on_destroy(self, event: Any) -> None:
         if event.widget is not self:
             return
-        for after_id in (self._countdown_after, self._typing_after):
-            if after_id is not None:
-                self.after_cancel(after_id)
-        self._countdown_after = self._typing_after = None
+        if self._countdown_after is not None:
+            self.after_cancel(self._countdown_after)
+            self._countdown_after = None
 
     # -- display state ------------------------------------------------------------------
 
@@ -545,7 +503,7 @@ class ChatView(ttk.Frame):
     def _show_roster(self, up: bool) -> None:
         """Greyed and titled "hors ligne" while we are not connected."""
         key = "gui.chat.participants" if up else "gui.chat.participants_offline"
-        if getattr(self, "_roster_key", None) != key:
+        if self._roster_key != key:
             self._roster_key = key
             self.people_box.configure(text=tr(key))
             self.people.configure(state="normal" if up else "disabled")
@@ -558,7 +516,7 @@ class ChatView(ttk.Frame):
         self._show_people()
         self._set_security(self._tls, self._code)
         self.safety_panel.retranslate()
-        self._show_typists()
+        self.typing_label.refresh()
         if not self._hint_error:
             self._show_hint(None)
         self._refresh_status()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import tkinter.font as tkfont
 
 from messagerie.net import events as ev
-from messagerie.ui import chat_view as chat_view_module
+from messagerie.ui import typing_hint
 from tests.gui.chat_helpers import CODE, Calls, chat_view, connected, feed, listening, message
 from tests.gui.conftest import pump_until, type_keys
 
@@ -122,7 +122,7 @@ def test_the_host_shows_its_code_large(app):
 
 
 def test_someone_typing_is_shown_then_expires(app, monkeypatch):
-    monkeypatch.setattr(chat_view_module, "TYPING_SHOWN_S", 0.5)
+    monkeypatch.setattr(typing_hint, "TYPING_SHOWN_S", 0.5)
     c = app()
     chat = chat_view(c)
     feed(c, chat, [connected(), ev.Typing(name="Bob")])
