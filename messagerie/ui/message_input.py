@@ -51,7 +51,9 @@ class MessageInput(ttk.Text):
         return "break"
 
     def _focus_next(self, _event: Any) -> str:
-        self.tk_focusNext().focus_set()
+        following = self.tk_focusNext()
+        if following is not None:
+            following.focus_set()
         return "break"
 
     def fit(self) -> None:

@@ -113,3 +113,28 @@ def test_a_restarted_host_sees_its_earlier_messages_in_its_own_colour(app, procs
     text = c.chat.history.text
     assert "name_own" in text.tag_names(text.search("Serveur : avant", "1.0"))
     assert "name_other" in text.tag_names(text.search("Client : réponse", "1.0"))
+
+
+def test_retry_now_reconnects_without_waiting_for_the_countdown(app, procs, tmp_path):
+    import dataclasses
+
+    from messagerie.limits import DEFAULT_LIMITS
+
+    server_dir = tmp_path / "server"
+    args = ("serve", "--host", "127.0.0.1", "--headless", "--no-tls")
+    server = procs(*args, "--port", "0", data_dir=server_dir)
+    port = server.event("listening")["port"]
+    slow = dataclasses.replace(DEFAULT_LIMITS, reconnect_min_s=60.0, reconnect_max_s=60.0)
+    c = app(limits=slow, mode="join", host="127.0.0.1", port=port, name="Zoé")
+    pump_until(c.root, lambda: "Connecté au serveur" in _history(c), what="connected")
+    chat = c.chat
+
+    server.proc.kill()  # the host's machine crashes: a minute until the next attempt
+    pump_until(c.root, lambda: chat.retry_button.winfo_ismapped(), what="retry offered")
+    assert chat.seconds_to_retry() > 30
+    server = procs(*args, "--port", str(port), data_dir=server_dir)
+    server.event("listening")
+    chat.retry_button.invoke()
+    pump_until(c.root, lambda: chat.state == "connected", timeout=10, what="connected again")
+    assert not chat.retry_button.winfo_ismapped()
+    server.event("joined", name="Zoé")
