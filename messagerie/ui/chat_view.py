@@ -33,6 +33,9 @@ _COPIED_MS = 1500
 # While the keys go on, the room is told at most this often that we type (the hint on the
 # other side lasts typing_hint.TYPING_SHOWN_S).
 TYPING_EVERY_S = 3.0
+# What the room kept for us arrives right after a reconnect; a message later than this is
+# live, and gets no "unread" line before it.
+CATCH_UP_MS = 3000
 # The states in which a connection is up (the padlock and the roster are shown as live).
 _UP = ("hosting", "connected")
 
@@ -70,6 +73,7 @@ class ChatView(ttk.Frame):
         self.clock: Callable[[], float] = time.monotonic
         self._typing_sent_at = float("-inf")
         self._countdown_after: str | None = None
+        self._catch_up_after: str | None = None
         self._retry_at = 0.0
         self.closed_by_host = False
         self.ended = False
@@ -365,6 +369,8 @@ class ChatView(ttk.Frame):
         if e.reconnect:
             # What the room kept for us while we were away comes next: mark where it starts.
             self.history.mark_unread()
+            self._cancel_after("_catch_up_after")
+            self._catch_up_after = self.after(CATCH_UP_MS, self._catch_up_over)
         self.state = "connected"
         self._set_security(e.tls, e.safety_code)
         self._set_people(list(e.participants) or [e.name])
@@ -388,9 +394,7 @@ class ChatView(ttk.Frame):
 
     def _tick_countdown(self) -> None:
         """Redraw the countdown every second until it reaches 0 or the state changes."""
-        if self._countdown_after is not None:
-            self.after_cancel(self._countdown_after)
-            self._countdown_after = None
+        self._cancel_after("_countdown_after")
         if self.state != "reconnecting":
             return
         self._refresh_status()
@@ -399,6 +403,16 @@ class ChatView(ttk.Frame):
             wait_ms = int((left % 1 or 1.0) * 1000) + 10
             self._countdown_after = self.after(wait_ms, self._countdown_fired)
 
+    def _catch_up_over(self) -> None:
+        self._catch_up_after = None
+        self.history.unread_over()
+
+    def _cancel_after(self, name: str) -> None:
+        after_id = getattr(self, name)
+        if after_id is not None:
+            self.after_cancel(after_id)
+            setattr(self, name, None)
+
     def _countdown_fired(self) -> None:
         self._countdown_after = None
         self._tick_countdown()
@@ -406,9 +420,8 @@ class ChatView(ttk.Frame):
     def _on_destroy(self, event: Any) -> None:
         if event.widget is not self:
             return
-        if self._countdown_after is not None:
-            self.after_cancel(self._countdown_after)
-            self._countdown_after = None
+        self._cancel_after("_countdown_after")
+        self._cancel_after("_catch_up_after")
 
     # -- display state ------------------------------------------------------------------
 

@@ -264,6 +264,10 @@ class History:
         """Put a "nouveaux messages" line before the next message from someone else."""
         self._unread_due = True
 
+    def unread_over(self) -> None:
+        """The catch-up is over: a later message is simply live, with no line before it."""
+        self._unread_due = False
+
     def add_message(
         self, msg_id: str, sender: str, text: str, ts: float, *, own: bool, history: bool = False
     ) -> bool:

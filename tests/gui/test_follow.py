@@ -12,7 +12,7 @@ from tests.gui.chat_helpers import (
     message,
     scroll_up,
 )
-from tests.gui.conftest import pump_until, screenshot
+from tests.gui.conftest import pump_for, pump_until, screenshot
 
 
 def test_the_view_follows_500_history_lines_and_a_resize(app):
@@ -84,3 +84,15 @@ def test_a_line_marks_where_unread_messages_begin_after_a_reconnect(app):
     lines = chat.history.content().splitlines()
     assert lines.count("── Non lus depuis la reconnexion ──") == 1
     assert "après la deuxième" in lines[lines.index("── Non lus depuis la reconnexion ──") + 1]
+
+
+def test_no_unread_line_before_a_live_message_long_after_the_reconnect(app, monkeypatch):
+    from messagerie.ui import chat_view as chat_view_module
+
+    monkeypatch.setattr(chat_view_module, "CATCH_UP_MS", 50)
+    c = app()
+    chat = chat_view(c)
+    feed(c, chat, [connected(), message(1), connected(reconnect=True)])  # nothing was missed
+    pump_for(c.root, 0.2)
+    feed(c, chat, [message(2, text="bien plus tard")])
+    assert "── Non lus depuis la reconnexion ──" not in chat.history.content()
