@@ -53,6 +53,10 @@ class Connected(Event):
     fingerprint: str | None = None
     safety_code: str | None = None
     reconnect: bool = False
+    # This host's identity was never seen before: compare the safety code with the host's.
+    first_contact: bool = False
+    # The identity changed and the user chose to trust the new one: the code it replaced.
+    previous_safety_code: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
