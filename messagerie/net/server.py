@@ -405,8 +405,11 @@ class Room:
             # it first joined is owed to it, not just the last 100 messages.
             self.history_floors.move_to_end(client_id)
             return max(known, min(floor, last_seq))
-        if known == 0:
-            known = max(0, last_seq - self.limits.history_for_newcomers)
+        # A client this room does not know: the room decides what it may read (the recent
+        # messages), whatever it claims to have seen, so that no one reads further back by
+        # sending a small last_seq. (A client known before a host restart is a stranger
+        # again; one that was up to date loses nothing, since it claims a later seq.)
+        known = max(known, last_seq - self.limits.history_for_newcomers, 0)
         self.history_floors[client_id] = known
         if len(self.history_floors) > MAX_REMEMBERED_CLIENTS:
             self.history_floors.popitem(last=False)
