@@ -55,6 +55,9 @@ class ChatView(ttk.Frame):
         self._people_dirty = False
         self._status_shown: tuple[str, str] | None = None
         self.addresses: list[str] = []
+        # Whether the session is encrypted and its safety code, once known (None before).
+        self._tls: bool | None = None
+        self._code: str | None = None
         self._retry_in = 0.0
         self.columnconfigure(0, weight=1)
         self.rowconfigure(2, weight=1)
@@ -299,6 +302,7 @@ class ChatView(ttk.Frame):
     # -- display state ------------------------------------------------------------------
 
     def _set_security(self, tls: bool, code: str | None) -> None:
+        """Show whether the chat is encrypted, and the safety code (kept for a retranslation)."""
         self._tls, self._code = tls, code
         # Icons rather than emoji: a padlock emoji is a blank box without a colour-emoji font.
         if tls:
@@ -354,7 +358,7 @@ class ChatView(ttk.Frame):
         self._status_shown = None  # same state, new language
         self._set_people(self.participants)
         self._show_people()
-        if hasattr(self, "_tls"):
+        if self._tls is not None:
             self._set_security(self._tls, self._code)
         if not self._hint_error:
             self._show_hint(None)

@@ -11,6 +11,7 @@ Each session gets a fresh token, so the late events of a session we left are dro
 
 from __future__ import annotations
 
+import enum
 import logging
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,20 @@ from messagerie.ui.window import MainWindow, collect_tk_garbage
 from messagerie.wording import Viewpoint, describe, explain
 
 log = logging.getLogger(__name__)
+
+
+class Phase(enum.Enum):
+    """Where the controller is with its session (one owner: the controller).
+
+    IDLE: no session. STARTING: a session is starting, the start view waits for Listening or
+    Connected. CHAT: the chat view shows the session. FAILED: the start failed (the start view
+    says why) and the session's last event, Stopped, is still to come.
+    """
+
+    IDLE = "idle"
+    STARTING = "starting"
+    CHAT = "chat"
+    FAILED = "failed"
 
 
 class Controller:
@@ -61,7 +76,7 @@ class Controller:
         self.network = NetworkThread().start()
         self.session: Any = None
         self.token: object | None = None
-        self.phase = "idle"  # idle, starting, chat
+        self.phase = Phase.IDLE
         self.kind: str | None = None
         self.form: FormResult | None = None
         self.chat: ChatView | None = None
@@ -145,7 +160,7 @@ class Controller:
             self.session = None
             self._start_failed(exc.code, exc.details)
             return
-        self.phase = "starting"
+        self.phase = Phase.STARTING
         view = self.window.view
         if isinstance(view, StartView):
             view.set_busy(kind)
@@ -178,7 +193,7 @@ class Controller:
 
     def _stop_session(self) -> None:
         session, self.session, self.token = self.session, None, None
-        self.phase = "idle"
+        self.phase = Phase.IDLE
         if session is not None:
             collect_tk_garbage()
             try:
@@ -195,9 +210,9 @@ class Controller:
                 continue  # a session we already left
             # One event that fails is reported; the events that came with it still count.
             try:
-                if self.phase == "starting":
+                if self.phase is Phase.STARTING:
                     self._while_starting(event)
-                elif self.phase == "chat":
+                elif self.phase is Phase.CHAT:
                     batch.append(event)
                 if isinstance(event, ev.Stopped):
                     self._finished()
@@ -210,7 +225,7 @@ class Controller:
 
     def _while_starting(self, event: Any) -> None:
         if isinstance(event, ev.Listening | ev.Connected):
-            self.phase = "chat"
+            self.phase = Phase.CHAT
             self.chat = ChatView(
                 self.root,
                 mode=self.kind or "host",
@@ -225,7 +240,7 @@ class Controller:
             self.chat.apply([event])
             self.chat.focus_entry()
         elif isinstance(event, ev.Failed) and event.fatal:
-            self.phase = "failed"
+            self.phase = Phase.FAILED
             self._start_failed(event.code, event.details)
         elif isinstance(event, ev.Failed | ev.Notice):
             for line in describe(event, Viewpoint()):
@@ -264,12 +279,12 @@ class Controller:
                 session.stop()
             except Exception:
                 log.exception("error while stopping the session")
-        if self.phase == "starting":
+        if self.phase is Phase.STARTING:
             view = self.window.view
             if isinstance(view, StartView):
                 view.set_busy(None)
-        if self.phase != "chat":
-            self.phase = "idle"
+        if self.phase is not Phase.CHAT:
+            self.phase = Phase.IDLE
 
     # -- window-wide settings -------------------------------------------------------------
 
