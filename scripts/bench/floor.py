@@ -7,7 +7,7 @@ and has no flood control, cap or timeout, so it must never serve real people. Me
 the same run as ours and ncat, it shows which part of our latency is the runtime (Python and
 asyncio) and which part is our room's own work.
 
-    python scripts/bench_floor.py [--tls DATA_DIR]   # prints {"event": "listening", "port": N}
+    cd scripts && python -m bench.floor [--tls DATA_DIR]  # prints {"event": "listening", ...}
 """
 
 from __future__ import annotations
@@ -15,11 +15,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def frame(obj: dict[str, Any]) -> bytes:
