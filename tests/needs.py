@@ -66,5 +66,7 @@ def missing_window() -> str | None:
     return missing_tk() or missing_display()
 
 
+# Mark: skip a test that needs tkinter itself, display or not.
+tk = pytest.mark.skipif(missing_tk() is not None, reason=missing_tk() or "")
 # Mark: skip a test that opens a Tk window (directly or in a subprocess) when it cannot.
 window = pytest.mark.skipif(missing_window() is not None, reason=missing_window() or "")

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from messagerie import __version__
+from tests import needs
 from tests.cli import ROOT, Proc, run
 
 EXPECTED_FIELDS = {
@@ -176,6 +177,8 @@ def test_interrupt_stops_cleanly_with_exit_code_0(procs, tmp_path, sig):
         assert "Traceback" not in p.stderr()
 
 
+# The missing display is found by Tk itself (TclError), so this needs tkinter.
+@needs.tk
 def test_window_without_a_display_says_what_to_do(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     result = subprocess.run(

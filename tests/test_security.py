@@ -13,6 +13,7 @@ import pytest
 from messagerie import protocol
 from messagerie.limits import DEFAULT_LIMITS
 from messagerie.net import events
+from tests import needs
 from tests.cli import Proc
 from tests.tls_proxy import MitmProxy
 
@@ -41,6 +42,7 @@ def s_client(port: int, *flags: str) -> subprocess.CompletedProcess:
     )
 
 
+@needs.tool("openssl")
 def test_openssl_s_client_gets_tls13_and_the_announced_certificate(tmp_path):
     server = Proc("serve", "--headless", "--port", "0", data_dir=tmp_path / "s")
     try:
