@@ -34,8 +34,7 @@ def missing_tool(name: str) -> str | None:
 
 def tool(*names: str) -> pytest.MarkDecorator:
     """Mark: skip the test unless every program in `names` is on PATH."""
-    reasons = [r for r in map(missing_tool, names) if r]
-    return pytest.mark.skipif(bool(reasons), reason="; ".join(reasons))
+    return pytest.mark.needs(tools=names)
 
 
 def missing_tk() -> str | None:
@@ -67,6 +66,20 @@ def missing_window() -> str | None:
 
 
 # Mark: skip a test that needs tkinter itself, display or not.
-tk = pytest.mark.skipif(missing_tk() is not None, reason=missing_tk() or "")
+tk = pytest.mark.needs(tk=True)
 # Mark: skip a test that opens a Tk window (directly or in a subprocess) when it cannot.
-window = pytest.mark.skipif(missing_window() is not None, reason=missing_window() or "")
+window = pytest.mark.needs(window=True)
+
+
+def why_skip(mark: pytest.Mark) -> str | None:
+    """The skip reason of a `needs` mark here and now, or None if the test can run.
+
+    Asked once the tests are collected, not when this module is imported: pytest-xvfb sets
+    DISPLAY only once pytest is configured, after the first conftest files are loaded.
+    """
+    reasons = [missing_tool(name) for name in mark.kwargs.get("tools", ())]
+    if mark.kwargs.get("tk"):
+        reasons.append(missing_tk())
+    if mark.kwargs.get("window"):
+        reasons.append(missing_window())
+    return "; ".join(r for r in reasons if r) or None

@@ -193,3 +193,24 @@ def test_window_without_a_display_says_what_to_do(tmp_path):
     assert result.returncode == 1
     assert "aucun écran" in result.stderr and "--headless" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_run_py_says_what_to_install_when_this_python_has_no_tkinter(tmp_path):
+    # A package named tkinter that fails to import, first on the path: what Debian's python3
+    # without python3-tk does.
+    (tmp_path / "tkinter").mkdir()
+    (tmp_path / "tkinter" / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'tkinter'\", name='tkinter')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "run.py")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 1
+    assert "python3-tk" in result.stderr and "--headless" in result.stderr
+    assert "Traceback" not in result.stderr

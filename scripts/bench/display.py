@@ -7,6 +7,8 @@ import shutil
 import subprocess
 from contextlib import contextmanager
 
+from bench.servers import end_process
+
 
 @contextmanager
 def virtual_display():
@@ -33,9 +35,4 @@ def virtual_display():
             raise SystemExit("Xvfb did not start.")
         yield f":{number}"
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        end_process(server, timeout=5)

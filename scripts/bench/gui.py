@@ -26,7 +26,7 @@ from typing import Any
 from bench.display import virtual_display
 from bench.load import TEXT_SIZE, Load
 from bench.probe import PERIOD_MS
-from bench.servers import FLOOD_LIMITS, SCRIPTS, Server, proc_rss_bytes
+from bench.servers import FLOOD_LIMITS, SCRIPTS, Server, end_process, proc_rss_bytes
 from bench.tables import format_table, machine_info, row
 
 __all__ = ["add_arguments", "format_table", "run"]
@@ -214,13 +214,8 @@ def _flood_on(display: str, args: argparse.Namespace, report: dict[str, Any], no
     finally:
         if load is not None:
             load.close()
-        if window is not None and window.poll() is None:
-            window.terminate()
-            try:
-                window.wait(10)
-            except subprocess.TimeoutExpired:
-                window.kill()
-                window.wait()
+        if window is not None:
+            end_process(window)
         if server is not None:
             server.stop()
         shutil.rmtree(tmp, ignore_errors=True)

@@ -140,16 +140,22 @@ class Server:
         return proc_rss_bytes(self.pid)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        end_process(self.proc)
         with contextlib.suppress(OSError):
             self.proc.stdin.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def end_process(proc: subprocess.Popen, timeout: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL if `proc` is still there after `timeout` seconds; reap it."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def ours_available(tls: bool) -> str | None:

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from bench.display import virtual_display
+from bench.servers import end_process
 from build import WORK, build_env, run_pyinstaller
 
 BENCH = WORK / "bench"
@@ -80,12 +81,7 @@ def _time_to_window(exe: Path, title: str, env: dict[str, str]) -> float:
             time.sleep(POLL_S)
     finally:
         # SIGTERM lets the one-file bootloader stop its child and delete its unpacked files.
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        end_process(process)
 
 
 def run(args: argparse.Namespace) -> dict:

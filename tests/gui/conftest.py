@@ -90,6 +90,17 @@ def screenshot(root, name: str) -> Path | None:
 
 
 @pytest.fixture
+def root():
+    """A bare ttkbootstrap root, for widgets tested without the application."""
+    import ttkbootstrap as ttk
+
+    app = ttk.App(title="Messagerie")
+    yield app
+    app.destroy()
+    gc.collect()  # on the Tk thread, like the app fixture's
+
+
+@pytest.fixture
 def app(tmp_path):
     """Factory for the application (controller); every one is closed at the end."""
     from messagerie.ui import build

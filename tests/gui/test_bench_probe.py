@@ -6,15 +6,11 @@ It lives under tests/gui because it drives real Tk; scripts/bench.py's own smoke
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
-
-import pytest
-import ttkbootstrap as ttk
 
 from messagerie.ui.history import History
 from tests.gui.conftest import pump_for, pump_until
@@ -22,14 +18,6 @@ from tests.gui.conftest import pump_for, pump_until
 # scripts/ is not a package on the path: the bench package is found beside scripts/bench.py.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from bench import probe as probe_mod
-
-
-@pytest.fixture
-def root():
-    app = ttk.App(title="Messagerie")
-    yield app
-    app.destroy()
-    gc.collect()  # on the Tk thread (see tests/gui/conftest.py)
 
 
 def test_probe_waits_for_the_chat_counts_shown_messages_records_stalls(root, tmp_path):
