@@ -33,7 +33,7 @@ LAYER_OF = {
 }
 LAYERS = {"face", "net", "security", "store", "protocol", "core", "errors", "i18n", "locale"}
 # Which layers a layer may import (its own is always allowed). `root` is messagerie/__init__,
-# which holds only __version__ and imports nothing. errors is the floor of every layer but
+# which holds only __version__ and imports nothing. errors is the base of every layer but
 # i18n and locale: it imports nothing of ours.
 MAY_IMPORT = {
     "face": LAYERS | {"root"},
