@@ -15,6 +15,7 @@ from messagerie.limits import DEFAULT_LIMITS
 from messagerie.net import events
 from messagerie.wording import sentence
 from messagerie.wording.lines import Viewpoint, describe
+from tests import needs
 from tests.cli import Proc
 from tests.tls_proxy import MitmProxy
 
@@ -43,6 +44,7 @@ def s_client(port: int, *flags: str) -> subprocess.CompletedProcess:
     )
 
 
+@needs.tool("openssl")
 def test_openssl_s_client_gets_tls13_and_the_announced_certificate(tmp_path):
     server = Proc("serve", "--headless", "--port", "0", data_dir=tmp_path / "s")
     try:

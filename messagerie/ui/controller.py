@@ -25,7 +25,6 @@ from messagerie.security import pake
 from messagerie.security.known_hosts import FILE_NAME as KNOWN_HOSTS
 from messagerie.security.known_hosts import KnownHosts
 from messagerie.store import settings as settings_mod
-from messagerie.ui import bench_stats
 from messagerie.ui.bridge import EventBridge
 from messagerie.ui.chat_view import ChatView
 from messagerie.ui.forms import FormResult
@@ -82,8 +81,6 @@ class Controller:
         self.chat: ChatView | None = None
         self._last_storage_error: str | None = None
         self.closed = False
-        # Benchmark hook (scripts/bench_gui.py): None unless MESSAGERIE_BENCH_STATS is set.
-        self.bench = bench_stats.from_env(self.root)
 
     # -- views --------------------------------------------------------------------------
 
@@ -235,8 +232,6 @@ class Controller:
                 on_error=self.window.report,
             )
             self.window.show(self.chat)
-            if self.bench is not None:  # benchmark hook: heartbeat and shown-message count
-                self.bench.attach(self.chat)
             self.chat.apply([event])
             self.chat.focus_entry()
         elif isinstance(event, ev.Failed) and event.fatal:
@@ -309,6 +304,4 @@ class Controller:
         self._stop_session()
         self.bridge.stop()
         self.network.stop()
-        if self.bench is not None:  # benchmark hook: last write of the stats
-            self.bench.close()
         self.root.destroy()

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import tkinter.font as tkfont
 from collections import deque
-from collections.abc import Callable
 from typing import Any
 
 import ttkbootstrap as ttk
@@ -56,8 +55,6 @@ class History:
         self._depth = 0
         # Alternating text, tags of the lines not yet in the widget (see `_flush`).
         self._buffer: list[Any] = []
-        # Benchmark hook (ui/bench_stats.py): called for each room message shown, else None.
-        self.on_shown: Callable[[], None] | None = None
         self.apply_colors()
         # A theme change rebuilds the widget colors; our tag colors follow.
         self.widget.bind("<<ThemeChanged>>", lambda _e: self.apply_colors(), add="+")
@@ -125,8 +122,6 @@ class History:
             return False
         self._remember(msg_id)
         self._insert(sender, text, ts, own=own)
-        if self.on_shown is not None:
-            self.on_shown()
         return True
 
     def add_pending(self, msg_id: str, sender: str, text: str, ts: float) -> None:
