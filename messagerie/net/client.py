@@ -283,17 +283,9 @@ class RoomClient:
         try:
             for event in happened:
                 if isinstance(event, protocol.MessageArrived):
-                    chat = event.chat
+                    own = event.chat.id in self.own_ids
                     self.on_event(
-                        events.MessageReceived(
-                            id=chat.id,
-                            seq=chat.seq,
-                            sender=chat.sender,
-                            text=chat.text,
-                            ts=chat.ts,
-                            history=event.history,
-                            own=chat.id in self.own_ids,
-                        )
+                        events.MessageReceived.of(event.chat, history=event.history, own=own)
                     )
                 elif isinstance(event, protocol.Ack):
                     self.outbox.remove(event.id)

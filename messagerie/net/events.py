@@ -92,6 +92,20 @@ class MessageReceived(Event):
     history: bool = False
     own: bool = False
 
+    @classmethod
+    def of(cls, message: Any, *, history: bool, own: bool) -> MessageReceived:
+        """The event for a room message: a `protocol.Chat` or a stored message (the same
+        fields: id, seq, sender, text, ts)."""
+        return cls(
+            id=message.id,
+            seq=message.seq,
+            sender=message.sender,
+            text=message.text,
+            ts=message.ts,
+            history=history,
+            own=own,
+        )
+
     def to_json(self) -> dict[str, Any]:
         out = {"event": self.EVENT, "id": self.id, "seq": self.seq, "from": self.sender}
         out.update(text=self.text, ts=self.ts, own=self.own)
