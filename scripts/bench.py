@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmarks: `python3 scripts/bench.py SUBCOMMAND [--json] [options]`.
 
-Each subcommand is provided by a module in scripts/ as `add_arguments(parser)`,
+Each subcommand is a module of the scripts/bench/ package with `add_arguments(parser)`,
 `run(args) -> dict` and `format_table(result) -> str`. This file only dispatches, so that
 benchmarks can be added without touching each other. `--json` prints the result as one JSON
 object instead of the table. docs/PERFORMANCE.md has the latest figures and the commands.
@@ -19,29 +19,23 @@ import argparse
 import json
 import sys
 
-import bench_gui
-import bench_room
-import bench_startup
+# The bench/ package beside this file, not this file: a package wins over a module of the
+# same name in one folder.
+from bench import gui, latency, room, scale, startup
 
 from build import enter_venv
 
-COMMANDS = {
-    "room": (bench_room.add_room_arguments, bench_room.run_room, bench_room.format_table),
-    "scale": (bench_room.add_scale_arguments, bench_room.run_scale, bench_room.format_table),
-    "latency": (bench_room.add_latency_arguments, bench_room.run_latency, bench_room.format_table),
-    "gui": (bench_gui.add_arguments, bench_gui.run, bench_gui.format_table),
-    "startup": (bench_startup.add_arguments, bench_startup.run, bench_startup.format_table),
-}
+COMMANDS = {"room": room, "scale": scale, "latency": latency, "gui": gui, "startup": startup}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, (add_arguments, run, format_table) in COMMANDS.items():
+    for name, command in COMMANDS.items():
         sub = commands.add_parser(name)
         sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
-        add_arguments(sub)
-        sub.set_defaults(run=run, format_table=format_table)
+        command.add_arguments(sub)
+        sub.set_defaults(run=command.run, format_table=command.format_table)
     args = parser.parse_args()
     result = args.run(args)
     print(json.dumps(result, indent=2, default=str) if args.json else args.format_table(result))

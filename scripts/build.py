@@ -69,7 +69,7 @@ def build_env(**extra: str) -> dict[str, str]:
 
 
 def run_pyinstaller(workpath: Path, distpath: Path, env: dict[str, str]) -> None:
-    """Run the pinned PyInstaller on messagerie.spec (also used by bench_startup.py)."""
+    """Run the pinned PyInstaller on messagerie.spec (also used by bench/startup.py)."""
     subprocess.run(
         [
             sys.executable,

@@ -15,6 +15,7 @@ from messagerie import i18n
 from messagerie.limits import DEFAULT_LIMITS
 from messagerie.net import events
 from messagerie.net.session import HostSession, JoinSession, SessionConfig
+from tests import needs
 
 WAIT_S = 15.0
 FAST_LIMITS = dataclasses.replace(
@@ -65,6 +66,18 @@ class Recorder:
 
     def texts(self) -> list[str]:
         return [e.text for e in self.of(events.MessageReceived)]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "needs(tools=(), tk=False, window=False): tests/needs.py")
+
+
+def pytest_collection_modifyitems(items):
+    # The outside tools of tests/needs.py: a test that cannot run here says what to install.
+    for item in items:
+        for mark in item.iter_markers("needs"):
+            if reason := needs.why_skip(mark):
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(autouse=True)

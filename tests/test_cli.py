@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from messagerie import __version__
+from tests import needs
 from tests.cli import ROOT, Proc, run
 
 EXPECTED_FIELDS = {
@@ -176,6 +177,8 @@ def test_interrupt_stops_cleanly_with_exit_code_0(procs, tmp_path, sig):
         assert "Traceback" not in p.stderr()
 
 
+# The missing display is found by Tk itself (TclError), so this needs tkinter.
+@needs.tk
 def test_window_without_a_display_says_what_to_do(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     result = subprocess.run(
@@ -202,3 +205,24 @@ def test_a_joiner_whose_host_closes_the_room_says_so_and_exits_0(procs, tmp_path
     assert joiner.event("disconnected")["reason"] == "room_closed"
     assert joiner.proc.wait(15) == 0  # by itself: its input is still open
     assert not [line for line in joiner.seen if '"reconnecting"' in line]
+
+
+def test_run_py_says_what_to_install_when_this_python_has_no_tkinter(tmp_path):
+    # A package named tkinter that fails to import, first on the path: what Debian's python3
+    # without python3-tk does.
+    (tmp_path / "tkinter").mkdir()
+    (tmp_path / "tkinter" / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'tkinter'\", name='tkinter')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "run.py")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 1
+    assert "python3-tk" in result.stderr and "--headless" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -39,8 +39,11 @@ def test_new_then_match_then_changed(path):
     text = sentence(error.code, error.details)
     assert safety_code(FP1) in text and safety_code(FP2) in text
 
-    # Another port is another host.
+    # Another port with an identity never seen is a stranger; with the pinned identity, it
+    # is the same host (the pin follows the fingerprint, not the address).
     assert known.check("192.168.1.23", 5567, FP2).state is TrustState.NEW
+    assert known.check("192.168.1.23", 5567, FP1).state is TrustState.MATCH
+    assert known.check("10.0.0.9", 5566, FP1).state is TrustState.MATCH
 
 
 def test_check_alone_does_not_pin(path):

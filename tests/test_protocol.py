@@ -30,6 +30,7 @@ SAMPLES = [
     protocol.AuthChallenge(pake="QgICAg=="),
     protocol.AuthConfirm(mac="kbfoGC4R"),
     protocol.AuthOk(mac="Klon5g+D"),
+    protocol.Typing(name="Zoé"),
 ]
 
 

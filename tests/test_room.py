@@ -230,3 +230,22 @@ def test_a_restarted_host_sees_its_own_history(sessions, tmp_path):
         ("moi aussi", True, False),
     ]
     assert rec.events.index(shown[0]) > listening_at  # after the view exists
+
+
+def test_a_newcomer_cannot_read_further_back_by_claiming_an_old_last_seq(sessions):
+    """Issue 16, item 9: the room decides what a newcomer may read, not the client."""
+    host, _ = sessions
+    server, host_rec, port = host()
+    for i in range(150):
+        server.send(f"m{i}")
+    messages(host_rec, 150)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        conn = protocol.ClientConnection(name="Curieux", client_id="curieux", last_seq=1)
+        conn.start()
+        sock.sendall(conn.data_to_send())
+        seen = []
+        while not seen or seen[-1].chat.seq < 150:
+            data = sock.recv(65536)
+            assert data, "closed before the catch-up ended"
+            seen += [e for e in conn.receive_data(data) if isinstance(e, protocol.MessageArrived)]
+    assert [e.chat.seq for e in seen] == list(range(51, 151))

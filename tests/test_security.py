@@ -14,6 +14,8 @@ from messagerie import protocol
 from messagerie.limits import DEFAULT_LIMITS
 from messagerie.net import events
 from messagerie.wording import sentence
+from messagerie.wording.lines import Viewpoint, describe
+from tests import needs
 from tests.cli import Proc
 from tests.tls_proxy import MitmProxy
 
@@ -42,6 +44,7 @@ def s_client(port: int, *flags: str) -> subprocess.CompletedProcess:
     )
 
 
+@needs.tool("openssl")
 def test_openssl_s_client_gets_tls13_and_the_announced_certificate(tmp_path):
     server = Proc("serve", "--headless", "--port", "0", data_dir=tmp_path / "s")
     try:
@@ -110,20 +113,60 @@ def test_trusting_a_new_identity_is_a_deliberate_choice(sessions, proxy_factory,
     first.stop()
     proxy.intercept = True
     _, rec = join(proxy.port, tls=True, data_dir=client_dir, trust_new=True)
-    assert rec.first(events.Connected).safety_code == proxy.identity.safety_code
+    connected = rec.first(events.Connected)
+    assert connected.safety_code == proxy.identity.safety_code
+    # The choice is never silent: both codes are shown.
+    assert connected.previous_safety_code not in (None, connected.safety_code)
+    (line,) = [x.text for x in describe(connected, Viewpoint(own_name="Client"))][1:]
+    assert connected.previous_safety_code in line and connected.safety_code in line
 
 
-def test_password_right_wrong_and_rate_limited(sessions):
+def test_first_contact_is_said_and_the_pin_follows_the_fingerprint_across_ports(
+    sessions, proxy_factory, tmp_path
+):
+    host, join = sessions
+    _, host_rec, port = host(tls=True)
+    code = host_rec.first(events.Listening).safety_code
+    client_dir = tmp_path / "client"
+    first, rec = join(port, tls=True, data_dir=client_dir)
+    connected = rec.first(events.Connected)
+    assert connected.first_contact
+    lines = [x.text for x in describe(connected, Viewpoint(own_name="Client"))]
+    assert any("Première connexion" in text and code in text for text in lines), lines
+    first.stop()
+    # The same host reached on another port (an honest relay here): a known identity.
+    relay = proxy_factory(port)
+    _, rec = join(relay.port, tls=True, data_dir=client_dir)
+    assert not rec.first(events.Connected).first_contact
+
+
+def test_joining_without_encryption_says_the_identity_is_not_checked(sessions):
+    host, join = sessions
+    _, _, port = host(tls=False)
+    _, rec = join(port, tls=False)
+    assert rec.first(events.Notice).reason == "identity_not_checked"
+
+
+def test_password_right_wrong_and_rate_limited(sessions, tmp_path):
     host, join = sessions
     _, host_rec, port = host(tls=True, password="sésame")
     assert host_rec.first(events.Listening).password
-    _, rec = join(port, "Ana", tls=True, password="sésame")
+    pinned = tmp_path / "pinned"
+    ana, rec = join(port, "Ana", tls=True, password="sésame", data_dir=pinned)
     assert rec.first(events.Connected)
-    for attempt in range(5):
-        _, rec = join(port, f"Bad{attempt}", tls=True, password="faux", wait=False)
+    ana.stop()
+    # The host's identity is pinned here, so a refusal can only mean a wrong password.
+    for attempt in range(4):
+        _, rec = join(port, f"Bad{attempt}", tls=True, password="faux", data_dir=pinned, wait=False)
         failed = rec.first(events.Failed)
         assert failed.code == "wrong_password"
         assert sentence(failed.code, failed.details) == "Mot de passe incorrect."
+    # At a first contact it may also be someone in the middle: both are said, with the code.
+    _, rec = join(port, "Nouveau", tls=True, password="faux", wait=False)
+    failed = rec.first(events.Failed)
+    assert failed.code == "wrong_password_or_impostor"
+    assert failed.details["safety_code"] == host_rec.first(events.Listening).safety_code
+    assert "se fait peut-être passer pour l'hôte" in sentence(failed.code, failed.details)
     _, rec = join(port, "Bad6", tls=True, password="sésame", wait=False)
     assert rec.first(events.Failed).code == "too_many_attempts"
     _, rec = join(port, "NoPassword", tls=True, wait=False)
@@ -136,7 +179,9 @@ def test_same_password_through_a_proxy_fails(sessions, proxy_factory):
     proxy = proxy_factory(port)
     proxy.intercept = True
     _, rec = join(proxy.port, tls=True, password="sésame", wait=False)
-    assert rec.first(events.Failed).code in ("wrong_password", "server_auth_failed")
+    # Never worded as a plain wrong password: the right one was refused because of an
+    # impostor, and the person is told so.
+    assert rec.first(events.Failed).code in ("wrong_password_or_impostor", "server_auth_failed")
     assert not rec.of(events.Connected)
 
 

@@ -100,7 +100,10 @@ MESSAGES = {
     "label.password": "Password",
     "label.remember_password": "Remember the password",
     "label.trust_new_identity": "Accept the new identity",
-    "line.first_contact": "First connection to {host}: safety code {code}.",
+    "line.first_contact": "First connection to {host}: safety code {code}. Compare it with the one shown on the host.",
+    "line.identity_accepted": "You accepted the new identity of {host}. Old safety code: {old}. New: {new}.",
+    "error.wrong_password_or_impostor": "Password refused. If you are sure of the password, someone may be impersonating the host: compare this safety code with the one shown on the host: {safety_code}.",
+    "error.identity_not_checked": "Without encryption, nothing proves you are talking to the right host: its remembered identity is not checked.",
     # GUI
     "gui.app_title": "Messagerie",
     "gui.title_unread": "({count}) Messagerie",

@@ -108,7 +108,10 @@ MESSAGES = {
     "label.password": "Mot de passe",
     "label.remember_password": "Se souvenir du mot de passe",
     "label.trust_new_identity": "Accepter la nouvelle identité",
-    "line.first_contact": "Première connexion à {host} : code de sécurité {code}.",
+    "line.first_contact": "Première connexion à {host} : code de sécurité {code}. Comparez-le avec celui affiché chez l'hôte.",
+    "line.identity_accepted": "Vous avez accepté la nouvelle identité de {host}. Ancien code de sécurité : {old}. Nouveau : {new}.",
+    "error.wrong_password_or_impostor": "Mot de passe refusé. Si vous êtes sûr du mot de passe, quelqu'un se fait peut-être passer pour l'hôte : comparez ce code de sécurité avec celui affiché chez l'hôte : {safety_code}.",
+    "error.identity_not_checked": "Sans chiffrement, rien ne prouve que vous parlez au bon hôte : son identité enregistrée n'est pas vérifiée.",
     # GUI
     "gui.app_title": "Messagerie",
     "gui.title_unread": "({count}) Messagerie",

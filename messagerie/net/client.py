@@ -30,6 +30,7 @@ from messagerie.limits import Limits
 from messagerie.net import events
 from messagerie.protocol import State
 from messagerie.security import identity
+from messagerie.security.known_hosts import TrustDecision, TrustState
 from messagerie.store.outbox import Outbox, OutgoingMessage
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ FATAL_CODES = frozenset(
         "bad_name",
         "unsupported_version",
         "wrong_password",
+        "wrong_password_or_impostor",
         "password_required",
         "too_many_attempts",
         "identity_changed",
@@ -185,12 +187,12 @@ class RoomClient:
         reader, writer = await self._open()
         self._writer = writer
         try:
-            fingerprint, safety_code = None, None
+            trust = None
             try:
                 if self.pinning is not None:
                     # Step 0: check the server's identity before sending anything at all.
-                    ssl_object = writer.get_extra_info("ssl_object")
-                    fingerprint, safety_code = self.pinning.check(ssl_object)
+                    trust = self.pinning.check(writer.get_extra_info("ssl_object"))
+                fingerprint = trust.fingerprint if trust else None
                 prover = self.password_prover(fingerprint) if self.password_prover else None
             except MessagerieError as exc:
                 raise ConnectionEnded(exc) from None
@@ -212,7 +214,7 @@ class RoomClient:
                     data = await self._read_some(reader, max(remaining, 0.0))
                 except TimeoutError:
                     raise ConnectionEnded(NetworkError("handshake_timeout")) from None
-                self._apply(conn.receive_data(data), fingerprint, safety_code)
+                self._apply(conn.receive_data(data), trust)
             await self._read_loop(reader, conn)
         finally:
             if self._conn is not None:
@@ -276,22 +278,14 @@ class RoomClient:
             next_ping = limits.ping_interval_s
             self._apply(conn.receive_data(data))
 
-    def _apply(self, happened: list, fingerprint=None, safety_code=None) -> None:
+    def _apply(self, happened: list, trust: TrustDecision | None = None) -> None:
         """Act on the connection's events, then send what it has to say."""
         try:
             for event in happened:
                 if isinstance(event, protocol.MessageArrived):
-                    chat = event.chat
+                    own = event.chat.id in self.own_ids
                     self.on_event(
-                        events.MessageReceived(
-                            id=chat.id,
-                            seq=chat.seq,
-                            sender=chat.sender,
-                            text=chat.text,
-                            ts=chat.ts,
-                            history=event.history,
-                            own=chat.id in self.own_ids,
-                        )
+                        events.MessageReceived.of(event.chat, history=event.history, own=own)
                     )
                 elif isinstance(event, protocol.Ack):
                     self.outbox.remove(event.id)
@@ -308,15 +302,15 @@ class RoomClient:
                 elif isinstance(event, protocol.Typing):
                     self.on_event(events.Typing(name=event.name))
                 elif isinstance(event, protocol.Welcomed):
-                    if self.pinning is not None:
-                        self.pinning.accept(fingerprint)
-                    self._on_welcome(event.welcome, fingerprint, safety_code)
+                    if trust is not None:
+                        self.pinning.accept(trust.fingerprint)
+                    self._on_welcome(event.welcome, trust)
                 elif isinstance(event, protocol.Ended):
-                    raise ConnectionEnded(_ended_error(event))
+                    raise ConnectionEnded(_ended_error(event, trust))
         finally:
             self._flush()
 
-    def _on_welcome(self, welcome: protocol.Welcome, fingerprint, safety_code) -> None:
+    def _on_welcome(self, welcome: protocol.Welcome, trust: TrustDecision | None) -> None:
         self.name = welcome.name
         self._failures = 0
         self.on_event(
@@ -327,9 +321,11 @@ class RoomClient:
                 room=welcome.room,
                 participants=welcome.participants,
                 tls=self.ssl_context is not None,
-                fingerprint=fingerprint,
-                safety_code=safety_code,
+                fingerprint=trust.fingerprint if trust else None,
+                safety_code=trust.safety_code if trust else None,
                 reconnect=self.ever_connected,
+                first_contact=trust is not None and trust.state is TrustState.NEW,
+                previous_safety_code=trust.old_safety_code if trust else None,
             )
         )
         self.ever_connected = True
@@ -369,8 +365,12 @@ class RoomClient:
         )
 
 
-def _ended_error(ended: protocol.Ended) -> MessagerieError:
+def _ended_error(ended: protocol.Ended, trust: TrustDecision | None) -> MessagerieError:
     """Why the connection ended, as the error the session reports."""
+    if ended.code == "wrong_password" and trust is not None and trust.state is TrustState.NEW:
+        # At a first contact, a refused password may be a right one checked against another
+        # identity than the host's (someone in the middle): say both, with the code to compare.
+        return SecurityError("wrong_password_or_impostor", safety_code=trust.safety_code)
     if not ended.by_peer:
         cls = SecurityError if ended.code in FATAL_CODES else RemoteProtocolError
         return cls(ended.code, **ended.details)

@@ -53,6 +53,10 @@ class Connected(Event):
     fingerprint: str | None = None
     safety_code: str | None = None
     reconnect: bool = False
+    # This host's identity was never seen before: compare the safety code with the host's.
+    first_contact: bool = False
+    # The identity changed and the user chose to trust the new one: the code it replaced.
+    previous_safety_code: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,6 +91,20 @@ class MessageReceived(Event):
     ts: float
     history: bool = False
     own: bool = False
+
+    @classmethod
+    def of(cls, message: Any, *, history: bool, own: bool) -> MessageReceived:
+        """The event for a room message: a `protocol.Chat` or a stored message (the same
+        fields: id, seq, sender, text, ts)."""
+        return cls(
+            id=message.id,
+            seq=message.seq,
+            sender=message.sender,
+            text=message.text,
+            ts=message.ts,
+            history=history,
+            own=own,
+        )
 
     def to_json(self) -> dict[str, Any]:
         out = {"event": self.EVENT, "id": self.id, "seq": self.seq, "from": self.sender}

@@ -79,6 +79,9 @@ class ClientSecurity:
                 security.warnings.append(known.warning)
             security.ssl_context = identity.client_context()
             security.pinning = PeerPinning(known, host, port, trust_new=trust_new)
+        else:
+            # --no-tls: there is no identity to check. Say so rather than skip pins silently.
+            security.warnings.append(Degraded("identity_not_checked"))
         if password:
             from messagerie.security.room_password import prover
 

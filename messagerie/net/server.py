@@ -19,6 +19,7 @@ only moves its bytes, runs its timers and hands its events to the `Room`.
 from __future__ import annotations
 
 import asyncio
+import asyncio.sslproto
 import collections
 import contextlib
 import logging
@@ -94,14 +95,27 @@ class Peer(asyncio.BufferedProtocol):
         self.flood = TokenBucket(room.limits.flood_burst, room.limits.flood_rate_per_s)
         self.reading_paused = False
         self.timer: asyncio.TimerHandle | None = None
+        # Why the room refuses this peer, said once TLS is up (None: it is welcome).
+        self._refusal: str | None = None
         # Loop time when the others were last told that this participant is typing.
         self.typing_told_at = float("-inf")
 
     # --- asyncio callbacks ---
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # Called at accept time, before any TLS: the caps apply to connections that are
-        # still in the TLS handshake too, so silent sockets cannot pile up unbounded.
+        if self.transport is not None:
+            # The second call, from our TLS layer: the handshake is done, and this is the
+            # encrypted transport. It comes before any data (asyncio's SSLProtocol calls it,
+            # then reads).
+            self.room.tls_pending.discard(self)
+            self.transport = transport  # type: ignore[assignment]
+            if self._refusal:
+                self.fail(self._refusal)
+            elif not self.room.closing:
+                self._ready()
+            return
+        # The first call, at accept time, before any TLS: the caps apply to connections still
+        # in the TLS handshake too, so silent sockets cannot pile up unbounded.
         self.transport = transport  # type: ignore[assignment]
         peer = transport.get_extra_info("peername")
         self.address = self.conn.address = peer[0] if peer else "?"
@@ -118,33 +132,43 @@ class Peer(asyncio.BufferedProtocol):
                 self.fail(refusal)
             else:
                 self._ready()
-        else:
-            # A refused peer still gets TLS (bounded by the caps above), so that it can read
-            # why it is refused.
-            room.tls_pending.add(self)
-            room.loop.create_task(self._start_tls(transport, refusal))
-
-    async def _start_tls(self, raw: asyncio.BaseTransport, refusal: str | None) -> None:
-        room = self.room
-        try:
-            self.transport = await room.loop.start_tls(
-                raw,
-                self,
-                room.ssl_context,
-                server_side=True,
-                ssl_handshake_timeout=room.limits.tls_handshake_timeout_s,
-            )
-        except (OSError, TimeoutError, ConnectionError, ssl.SSLError) as exc:
-            log.info("TLS handshake with %s failed: %r", self.address, exc)
-            self.transport = None  # start_tls closed it
-            room.remove(self, reason="tls_failed")
             return
-        finally:
-            room.tls_pending.discard(self)
-        if refusal:
-            self.fail(refusal)
-        elif not room.closing:
-            self._ready()
+        # A refused peer still gets TLS (bounded by the caps above), so that it can read why.
+        self._refusal = refusal
+        room.tls_pending.add(self)
+        self._start_tls(transport)
+
+    def _start_tls(self, raw: asyncio.BaseTransport) -> None:
+        """Wrap `raw` in TLS, as create_server(ssl=...) does, once the caps have let it in.
+
+        loop.start_tls() would be the public way, but it hands the encrypted transport back
+        only after the peer's first data may already have reached us; asyncio's SSLProtocol
+        with call_connection_made gives it to connection_made() first.
+        """
+        room = self.room
+        waiter = room.loop.create_future()
+        waiter.add_done_callback(self._tls_finished)
+        tls = asyncio.sslproto.SSLProtocol(
+            room.loop,
+            self,
+            room.ssl_context,
+            waiter,
+            server_side=True,
+            ssl_handshake_timeout=room.limits.tls_handshake_timeout_s,
+        )
+        raw.set_protocol(tls)
+        tls.connection_made(raw)
+
+    def _tls_finished(self, waiter: asyncio.Future) -> None:
+        if waiter.cancelled() or waiter.exception() is None:
+            return
+        # A failed or timed-out handshake: SSLProtocol has closed the socket and tells the
+        # app protocol nothing more, so the room forgets the connection here.
+        log.info("TLS handshake with %s failed: %r", self.address, waiter.exception())
+        self.room.tls_pending.discard(self)
+        self.transport = None
+        self.conn.close()
+        self.room.remove(self, reason="tls_failed")
 
     def _ready(self) -> None:
         """The byte stream is ready (after TLS, if any): the protocol's handshake begins."""
@@ -405,8 +429,11 @@ class Room:
             # it first joined is owed to it, not just the last 100 messages.
             self.history_floors.move_to_end(client_id)
             return max(known, min(floor, last_seq))
-        if known == 0:
-            known = max(0, last_seq - self.limits.history_for_newcomers)
+        # A client this room does not know: the room decides what it may read (the recent
+        # messages), whatever it claims to have seen, so that no one reads further back by
+        # sending a small last_seq. (A client known before a host restart is a stranger
+        # again; one that was up to date loses nothing, since it claims a later seq.)
+        known = max(known, last_seq - self.limits.history_for_newcomers, 0)
         self.history_floors[client_id] = known
         if len(self.history_floors) > MAX_REMEMBERED_CLIENTS:
             self.history_floors.popitem(last=False)

@@ -232,18 +232,9 @@ class HostSession(Session):
         # The host sees the same history as everyone: what was said before this start.
         last_seq = history.last_seq
         recent = config.limits.history_for_newcomers
-        for m in history.since(max(0, last_seq - recent), recent):
-            self._emit(
-                events.MessageReceived(
-                    id=m.id,
-                    seq=m.seq,
-                    sender=m.sender,
-                    text=m.text,
-                    ts=m.ts,
-                    history=True,
-                    own=m.sender == config.name,
-                )
-            )
+        for stored in history.since(max(0, last_seq - recent), recent):
+            own = stored.sender == config.name
+            self._emit(events.MessageReceived.of(stored, history=True, own=own))
         room.start_sweeper()
         try:
             await self._stop_requested.wait()

@@ -114,16 +114,21 @@ class KnownHosts:
     def check(self, host: str, port: int, fingerprint: str) -> TrustDecision:
         """Compare `fingerprint` with the one pinned for host:port. Changes nothing.
 
+        The pin follows the fingerprint, not the address: an identity already trusted under
+        another address or port (DHCP gave the host a new address, it moved to another port)
+        is a MATCH, since only the holder of that identity's private key can present it.
         Raises ValueError if `fingerprint` is not a SHA-256 in hex (a bug of ours).
         """
         key = host_key(host, port)
         fp = check_fingerprint(fingerprint)
         code = safety_code(fp)
         entry = self._hosts.get(key)
+        if entry is not None and fingerprints_match(entry["fingerprint"], fp):
+            return TrustDecision(TrustState.MATCH, key, fp, code)
+        if any(fingerprints_match(e["fingerprint"], fp) for e in self._hosts.values()):
+            return TrustDecision(TrustState.MATCH, key, fp, code)
         if entry is None:
             return TrustDecision(TrustState.NEW, key, fp, code)
-        if fingerprints_match(entry["fingerprint"], fp):
-            return TrustDecision(TrustState.MATCH, key, fp, code)
         old = entry["fingerprint"]
         return TrustDecision(TrustState.CHANGED, key, fp, code, old, safety_code(old))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from messagerie.security import identity
-from messagerie.security.known_hosts import KnownHosts, TrustState
+from messagerie.security.known_hosts import KnownHosts, TrustDecision, TrustState
 
 
 class PeerPinning:
@@ -21,13 +21,17 @@ class PeerPinning:
         # --trust-new, or the "accept the new identity" button: a deliberate choice.
         self.trust_new = trust_new
 
-    def check(self, ssl_object: Any) -> tuple[str, str]:
-        """Return (fingerprint, safety code); raise SecurityError("identity_changed")."""
+    def check(self, ssl_object: Any) -> TrustDecision:
+        """The trust decision for the certificate; raises SecurityError("identity_changed").
+
+        A CHANGED decision comes back only when the user chose to trust a new identity; its
+        old and new safety codes are then shown, so that the choice is never silent.
+        """
         fingerprint = identity.peer_fingerprint(ssl_object)
         decision = self.known.check(self.host, self.port, fingerprint)
         if decision.state is TrustState.CHANGED and not self.trust_new:
             raise decision.error()
-        return decision.fingerprint, decision.safety_code
+        return decision
 
     def accept(self, fingerprint: str) -> None:
         """Pin (or refresh) this host's fingerprint now that the connection is accepted."""

@@ -86,7 +86,9 @@ class ChatView(ttk.Frame):
         self._people_dirty = False
         self._status_shown: tuple[str, str] | None = None
         self.addresses: list[str] = []
-        self._tls, self._code = False, None
+        # Whether the session is encrypted and its safety code, once known (None before).
+        self._tls: bool | None = None
+        self._code: str | None = None
         self._roster_key: str | None = None  # the roster's title shown: live or offline
         self.columnconfigure(0, weight=1)
         self.rowconfigure(2, weight=1)
@@ -426,6 +428,7 @@ class ChatView(ttk.Frame):
     # -- display state ------------------------------------------------------------------
 
     def _set_security(self, tls: bool, code: str | None) -> None:
+        """Show whether the chat is encrypted, and the safety code (kept for a retranslation)."""
         self._tls, self._code = tls, code
         # Icons rather than emoji: a padlock emoji is a blank box without a colour-emoji font.
         if tls:
@@ -527,7 +530,8 @@ class ChatView(ttk.Frame):
         self._roster_key = None
         self._set_people(self.participants)
         self._show_people()
-        self._set_security(self._tls, self._code)
+        if self._tls is not None:
+            self._set_security(self._tls, self._code)
         self.safety_panel.retranslate()
         self.typing_label.refresh()
         if not self._hint_error:

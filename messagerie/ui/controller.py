@@ -12,6 +12,7 @@ Desktop notifications come back through the same bridge under a token of their o
 
 from __future__ import annotations
 
+import enum
 import logging
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,6 @@ from messagerie.security import pake
 from messagerie.security.known_hosts import FILE_NAME as KNOWN_HOSTS
 from messagerie.security.known_hosts import KnownHosts, host_key
 from messagerie.store import settings as settings_mod
-from messagerie.ui import bench_stats
 from messagerie.ui.bridge import EventBridge
 from messagerie.ui.chat_view import ChatView
 from messagerie.ui.confirm import ConfirmDialog
@@ -45,6 +45,20 @@ log = logging.getLogger(__name__)
 
 # The bridge token of what the desktop notifications report (clicks, "none here").
 _NOTICES = object()
+
+
+class Phase(enum.Enum):
+    """Where the controller is with its session (one owner: the controller).
+
+    IDLE: no session. STARTING: a session is starting, the start view waits for Listening or
+    Connected. CHAT: the chat view shows the session. FAILED: the start failed (the start view
+    says why) and the session's last event, Stopped, is still to come.
+    """
+
+    IDLE = "idle"
+    STARTING = "starting"
+    CHAT = "chat"
+    FAILED = "failed"
 
 
 class Controller:
@@ -77,14 +91,12 @@ class Controller:
         self._known_hosts: set[str] = set()
         self.session: Any = None
         self.token: object | None = None
-        self.phase = "idle"  # idle, starting, chat
+        self.phase = Phase.IDLE
         self.kind: str | None = None
         self.form: FormResult | None = None
         self.chat: ChatView | None = None
         self._last_storage_error: str | None = None
         self.closed = False
-        # Benchmark hook (scripts/bench_gui.py): None unless MESSAGERIE_BENCH_STATS is set.
-        self.bench = bench_stats.from_env(self.root)
 
     # -- views --------------------------------------------------------------------------
 
@@ -164,7 +176,7 @@ class Controller:
             self.session = None
             self._start_failed(exc.code, exc.details)
             return
-        self.phase = "starting"
+        self.phase = Phase.STARTING
         view = self.window.view
         if isinstance(view, StartView):
             view.set_busy(kind)
@@ -237,7 +249,7 @@ class Controller:
 
     def _stop_session(self) -> None:
         session, self.session, self.token = self.session, None, None
-        self.phase = "idle"
+        self.phase = Phase.IDLE
         if session is not None:
             collect_tk_garbage()
             try:
@@ -257,9 +269,9 @@ class Controller:
                 continue  # a session we already left
             # One event that fails is reported; the events that came with it still count.
             try:
-                if self.phase == "starting":
+                if self.phase is Phase.STARTING:
                     self._while_starting(event)
-                elif self.phase == "chat":
+                elif self.phase is Phase.CHAT:
                     batch.append(event)
                 if isinstance(event, ev.Stopped):
                     self._finished()
@@ -291,7 +303,7 @@ class Controller:
 
     def _while_starting(self, event: Any) -> None:
         if isinstance(event, ev.Listening | ev.Connected):
-            self.phase = "chat"
+            self.phase = Phase.CHAT
             first_contact = isinstance(event, ev.Connected) and (
                 host_key(event.host, event.port) not in self._known_hosts
             )
@@ -308,12 +320,10 @@ class Controller:
                 first_contact=first_contact,
             )
             self.window.show(self.chat)
-            if self.bench is not None:  # benchmark hook: heartbeat and shown-message count
-                self.bench.attach(self.chat)
             self.chat.apply([event])
             self.chat.focus_entry()
         elif isinstance(event, ev.Failed) and event.fatal:
-            self.phase = "failed"
+            self.phase = Phase.FAILED
             self._start_failed(event.code, event.details)
         elif isinstance(event, ev.Failed | ev.Notice):
             for line in describe(event, Viewpoint()):
@@ -352,12 +362,12 @@ class Controller:
                 session.stop()
             except Exception:
                 log.exception("error while stopping the session")
-        if self.phase == "starting":
+        if self.phase is Phase.STARTING:
             view = self.window.view
             if isinstance(view, StartView):
                 view.set_busy(None)
-        if self.phase != "chat":
-            self.phase = "idle"
+        if self.phase is not Phase.CHAT:
+            self.phase = Phase.IDLE
 
     # -- window-wide settings -------------------------------------------------------------
 
@@ -391,6 +401,4 @@ class Controller:
         self._stop_session()
         self.bridge.stop()
         self.network.stop()
-        if self.bench is not None:  # benchmark hook: last write of the stats
-            self.bench.close()
         self.root.destroy()

@@ -103,6 +103,7 @@ _FAILURE_FIELDS = {
     "connection_refused": "ip",
     "connection_timeout": "ip",
     "wrong_password": "password",
+    "wrong_password_or_impostor": "password",
 }
 
 

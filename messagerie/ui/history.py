@@ -127,8 +127,6 @@ class History:
         self._added = 0
         # Alternating text, tags of the lines not yet in the widget (see `_flush`).
         self._buffer: list[Any] = []
-        # Benchmark hook (ui/bench_stats.py): called for each room message shown, else None.
-        self.on_shown: Callable[[], None] | None = None
         self.open_link: Callable[[str], object] = open_in_browser
         self.apply_colors()
         # A theme change rebuilds the widget colors; our tag colors follow.
@@ -286,8 +284,6 @@ class History:
             return False
         self._remember(msg_id)
         self._insert(sender, text, ts, own=own, history=history)
-        if self.on_shown is not None:
-            self.on_shown()
         return True
 
     def add_pending(self, msg_id: str, sender: str, text: str, ts: float) -> None:

@@ -79,7 +79,14 @@ def describe(event: ev.Event, viewpoint: Viewpoint) -> list[Line]:
             lines.append(_system("line.listening", addresses=", ".join(event.addresses)))
             return [*lines, *_security(event.tls, event.safety_code)]
         case ev.Connected():
-            return [_system("line.connected"), *_security(event.tls, event.safety_code)]
+            lines = [_system("line.connected")]
+            host = inline(f"{event.host}:{event.port}")
+            if event.previous_safety_code and event.safety_code:
+                old, new = event.previous_safety_code, event.safety_code
+                return [*lines, _system("line.identity_accepted", host=host, old=old, new=new)]
+            if event.first_contact and event.safety_code:
+                return [*lines, _system("line.first_contact", host=host, code=event.safety_code)]
+            return [*lines, *_security(event.tls, event.safety_code)]
         case ev.Joined():
             lines = []
             if event.address:

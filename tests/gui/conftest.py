@@ -14,9 +14,26 @@ from pathlib import Path
 import pytest
 
 from tests.cli import Proc
+from tests.needs import missing_window
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 WAIT_S = 20.0
+
+
+class _CannotOpenWindows(pytest.Module):
+    """A test module of this folder on a machine where Tk windows cannot open: reported as
+    skipped, naming the package, and never imported (it would fail on `import ttkbootstrap`)."""
+
+    def collect(self):
+        pytest.skip(f"{missing_window()} ({self.path.name})", allow_module_level=True)
+
+
+def pytest_pycollect_makemodule(module_path, parent):
+    # Every test here opens real Tk windows: on a Python without tkinter (Debian's python3
+    # without python3-tk) or without a display, each module is skipped instead.
+    if missing_window():
+        return _CannotOpenWindows.from_parent(parent, path=module_path)
+    return None
 
 
 def pump_until(root, predicate: Callable[[], object], timeout: float = WAIT_S, what: str = ""):
@@ -88,6 +105,17 @@ def screenshot(root, name: str) -> Path | None:
         ["import", "-window", "root", str(path)], check=True, timeout=30, capture_output=True
     )
     return path
+
+
+@pytest.fixture
+def root():
+    """A bare ttkbootstrap root, for widgets tested without the application."""
+    import ttkbootstrap as ttk
+
+    app = ttk.App(title="Messagerie")
+    yield app
+    app.destroy()
+    gc.collect()  # on the Tk thread, like the app fixture's
 
 
 @pytest.fixture

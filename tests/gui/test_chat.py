@@ -185,7 +185,8 @@ def test_wrong_password_is_shown_next_to_the_password_field(app, procs, tmp_path
     join.button.invoke()
     label = join.errors["password"]
     pump_until(c.root, lambda: label.winfo_ismapped(), what="password error")
-    assert "Mot de passe incorrect" in label.cget("text")
+    # A first contact: the refusal may also be an impostor, and the window says both.
+    assert "Mot de passe refusé" in label.cget("text")
     pump_until(c.root, lambda: c.session is None, what="session ended")
     join.password.delete(0, "end")
     join.password.insert(0, "sésame")

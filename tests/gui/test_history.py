@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
-
-import pytest
-import ttkbootstrap as ttk
 
 from messagerie.ui.bridge import EventBridge
 from messagerie.ui.history import History
 from tests.gui.conftest import pump_until
-
-
-@pytest.fixture
-def root():
-    app = ttk.App(title="Messagerie")
-    yield app
-    app.destroy()
-    gc.collect()  # on the Tk thread (see tests/gui/conftest.py)
 
 
 def test_pending_line_is_completed_by_the_ack_even_with_emoji(root):

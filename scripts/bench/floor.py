@@ -7,7 +7,7 @@ and has no flood control, cap or timeout, so it must never serve real people. Me
 the same run as ours and ncat, it shows which part of our latency is the runtime (Python and
 asyncio) and which part is our room's own work.
 
-    python scripts/bench_floor.py [--tls DATA_DIR]   # prints {"event": "listening", "port": N}
+    cd scripts && python -m bench.floor [--tls DATA_DIR]  # prints {"event": "listening", ...}
 """
 
 from __future__ import annotations
@@ -15,11 +15,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def frame(obj: dict[str, Any]) -> bytes:
@@ -58,7 +55,14 @@ class Relay(asyncio.Protocol):
         if obj["type"] == "hello":
             self.name = obj["name"]
             names = ["floor", *(p.name for p in self.room), self.name]
-            self.transport.write(frame({"type": "welcome", "participants": names}))
+            welcome = {
+                "type": "welcome",
+                "room": "floor",
+                "name": self.name,
+                "last_seq": 0,
+                "history": [],
+            }
+            self.transport.write(frame({**welcome, "participants": names}))
             joined = frame({"type": "joined", "name": self.name})
             for other in self.room:
                 other.transport.write(joined)

@@ -1,7 +1,7 @@
 """`python3 scripts/bench.py startup`: the frozen app's size and start-up time against a reference.
 
 Both programs are built in one run with the same PyInstaller and the same spec options (see
-messagerie.spec): the app, and scripts/bench_hello.py, a ttkbootstrap window with a label, an
+messagerie.spec): the app, and scripts/bench/hello.py, a ttkbootstrap window with a label, an
 entry and a button. Both are one-file executables, so the start-up time includes unpacking.
 
 Start-up time is measured from just before the process is spawned until `xdotool` sees the
@@ -22,15 +22,16 @@ import statistics
 import subprocess
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
-from build import ROOT, WORK, build_env, run_pyinstaller
+from bench.display import virtual_display
+from bench.servers import end_process
+from build import WORK, build_env, run_pyinstaller
 
 BENCH = WORK / "bench"
-HELLO_SCRIPT = ROOT / "scripts" / "bench_hello.py"
+HELLO_SCRIPT = Path(__file__).resolve().with_name("hello.py")
 # Window titles as xdotool regular expressions: the app's window is "Messagerie" (possibly
-# followed by the view's name); the reference's is set in bench_hello.py.
+# followed by the view's name); the reference's is set in bench/hello.py.
 APP_TITLE = "^Messagerie"
 HELLO_TITLE = "^Bench hello$"
 TARGETS = {"size": 1.15, "start": 1.3}
@@ -51,39 +52,6 @@ def _build(dist: Path) -> tuple[Path, Path]:
     hello_env = build_env(MESSAGERIE_SPEC_SCRIPT=str(HELLO_SCRIPT))
     run_pyinstaller(BENCH / "hello", dist, hello_env)
     return dist / "messagerie", dist / HELLO_SCRIPT.stem
-
-
-@contextmanager
-def virtual_display():
-    """Yield an X display: $DISPLAY if set, else a private Xvfb stopped on exit."""
-    if os.environ.get("DISPLAY"):
-        yield os.environ["DISPLAY"]
-        return
-    if shutil.which("Xvfb") is None:
-        raise SystemExit("Xvfb is needed (apt-get install xvfb) when DISPLAY is not set.")
-    # -displayfd makes Xvfb pick a free display number itself and write it to the pipe, which
-    # avoids racing with other X servers (pytest-xvfb, xvfb-run) for a number.
-    read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    try:
-        with os.fdopen(read_fd) as pipe:
-            number = pipe.readline().strip()
-        if not number:
-            raise SystemExit("Xvfb did not start.")
-        yield f":{number}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def _window_visible(title: str, env: dict[str, str]) -> bool:
@@ -113,12 +81,7 @@ def _time_to_window(exe: Path, title: str, env: dict[str, str]) -> float:
             time.sleep(POLL_S)
     finally:
         # SIGTERM lets the one-file bootloader stop its child and delete its unpacked files.
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        end_process(process)
 
 
 def run(args: argparse.Namespace) -> dict:

@@ -1,22 +1,11 @@
 """`gui`: a flood of 10,000 messages into a real chat window under Xvfb (issue 7).
 
-A headless peer (the load generator of bench_room.py) sends 10,000 messages within 2 s to a
-room where a real window (`python -m messagerie join HOST:PORT --no-tls`, GUI mode) sits.
-Measuring inside a Tk process from outside is not possible, so the window process has a hook:
-
-    MESSAGERIE_BENCH_STATS=/path/stats.json
-
-When it is set, the UI (1) runs an `after(10)` heartbeat on the Tk root from the moment the
-chat view is shown and records each gap between beats minus the 10 ms period as a stall;
-(2) counts the room messages it shows (ChatHistory.add_message returning True) and notes
-`time.monotonic()` when it shows one; and (3) every 250 ms, and when the window closes, writes
-atomically (temporary file + os.replace) the JSON object
-
-    {"pid": int, "max_stall_ms": float, "stalls": [[monotonic_s, ms], ...],  # stalls > 20 ms
-     "shown_count": int, "last_shown_at": monotonic_s or null}
-
-`time.monotonic()` is one clock for every process on Linux, so the bench compares it with the
-peer's send times. The bench reads the window's RSS itself, from /proc/<pid>/status.
+A headless peer (the load generator, bench/load.py) sends 10,000 messages within 2 s to a
+room where a real window sits. The window is started by bench/window.py, which builds it with
+`messagerie.ui.build()` (join mode, plaintext) and attaches bench/probe.py from the outside:
+a 10 ms `after()` heartbeat whose gaps are the stalls, and a count of the messages the chat
+history shows, written to a JSON file that this command reads. The bench reads the window's
+RSS itself, from /proc/<pid>/status.
 """
 
 from __future__ import annotations
@@ -34,10 +23,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-import bench_room
-import bench_startup
+from bench.display import virtual_display
+from bench.load import TEXT_SIZE, Load
+from bench.probe import PERIOD_MS
+from bench.servers import FLOOD_LIMITS, SCRIPTS, Server, end_process, proc_rss_bytes
+from bench.tables import format_table, machine_info, row
 
-ENV_STATS = "MESSAGERIE_BENCH_STATS"
+__all__ = ["add_arguments", "format_table", "run"]
+
 WINDOW_NAME = "Fenetre"
 STALL_TARGET_MS = 100.0
 # "Memory bounded by the history cap": the window keeps at most 5,000 lines, so a flood of
@@ -53,11 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def ui_available() -> str | None:
     """None if the window can be started, else why not."""
-    try:
-        found = importlib.util.find_spec("messagerie.ui")
-    except ImportError:
-        found = None
-    return None if found else "UI not in main"
+    if importlib.util.find_spec("tkinter") is None:
+        return "this Python has no tkinter (apt-get install python3-tk)"
+    return None
 
 
 def read_stats(path: Path) -> dict[str, Any] | None:
@@ -66,7 +57,7 @@ def read_stats(path: Path) -> dict[str, Any] | None:
     return None
 
 
-def _wait_joined(server: bench_room.Server, timeout: float) -> bool:
+def _wait_joined(server: Server, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for line in server.out_path.read_text(errors="replace").splitlines():
@@ -81,7 +72,7 @@ def _wait_joined(server: bench_room.Server, timeout: float) -> bool:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     report: dict[str, Any] = {
         "bench": "gui",
-        "machine": bench_room.machine_info(),
+        "machine": machine_info(),
         "available": False,
         "unavailable": None,
         "messages": args.messages,
@@ -97,8 +88,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     notes = [
         f"a headless peer sends {args.messages:,} messages paced over {args.within:g} s to a "
         "room (plaintext) where one real window sits, under Xvfb",
-        f"stall = gap between 10 ms after() heartbeats minus 10 ms (hook {ENV_STATS})",
-        f"our server: --limit {' --limit '.join(bench_room.FLOOD_LIMITS)}",
+        f"stall = gap between {PERIOD_MS} ms after() heartbeats minus {PERIOD_MS} ms "
+        "(bench/probe.py)",
+        f"our server: --limit {' --limit '.join(FLOOD_LIMITS)}",
     ]
     why = ui_available()
     if why is None:
@@ -140,12 +132,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return report
 
 
-def format_table(result: dict[str, Any]) -> str:
-    return bench_room.format_table(result)
-
-
 def _row(figure: str, ours: Any, target: str, value: Any = None, limit: float | None = None):
-    out = bench_room.row(figure, ours, None, target)
+    out = row(figure, ours, None, target)
     if limit is not None and value is not None:
         out["met"] = value <= limit
     return out
@@ -156,7 +144,7 @@ def _mib(value: int | None) -> float | None:
 
 
 def _flood(args: argparse.Namespace, report: dict[str, Any], notes: list[str]) -> None:
-    with bench_startup.virtual_display() as display:
+    with virtual_display() as display:
         _flood_on(display, args, report, notes)
 
 
@@ -165,10 +153,11 @@ def _flood_on(display: str, args: argparse.Namespace, report: dict[str, Any], no
     stats_path = tmp / "stats.json"
     server = window = load = None
     try:
-        server = bench_room.Server("ours", False)
-        env = dict(os.environ, DISPLAY=display, LANG="fr_FR.UTF-8", **{ENV_STATS: str(stats_path)})
-        cmd = [sys.executable, "-m", "messagerie", "join", f"127.0.0.1:{server.port}", "--no-tls"]
-        cmd += ["--name", WINDOW_NAME, "--data-dir", str(tmp / "window")]
+        server = Server("ours", False)
+        env = dict(os.environ, DISPLAY=display, LANG="fr_FR.UTF-8")
+        cmd = [sys.executable, "-m", "bench.window", f"127.0.0.1:{server.port}"]
+        cmd += ["--stats", str(stats_path), "--name", WINDOW_NAME]
+        cmd += ["--data-dir", str(tmp / "window")]
         with open(tmp / "window.err", "wb") as err:
             window = subprocess.Popen(
                 cmd,
@@ -176,14 +165,14 @@ def _flood_on(display: str, args: argparse.Namespace, report: dict[str, Any], no
                 stdout=subprocess.DEVNULL,
                 stderr=err,
                 env=env,
-                cwd=bench_room.ROOT,
+                cwd=SCRIPTS,
             )
         if not _wait_joined(server, 30.0):
             raise RuntimeError("the window did not join the room: " + _tail(tmp / "window.err"))
         time.sleep(1.0)  # the window settles (first layout, history)
         if read_stats(stats_path) is None:
-            raise RuntimeError(f"the window has no {ENV_STATS} hook (stats file never written)")
-        report["rss_before"] = bench_room.proc_rss_bytes(window.pid)
+            raise RuntimeError("the probe never wrote its stats: " + _tail(tmp / "window.err"))
+        report["rss_before"] = proc_rss_bytes(window.pid)
         spec = {
             "kind": "ours",
             "host": "127.0.0.1",
@@ -191,12 +180,12 @@ def _flood_on(display: str, args: argparse.Namespace, report: dict[str, Any], no
             "tls": False,
             "n": 1,
             "m": args.messages,
-            "text_size": bench_room.TEXT_SIZE,
+            "text_size": TEXT_SIZE,
             "indices": [0],
             "probes": set(),
             "timeout": args.timeout,
         }
-        load = bench_room.Load(spec, 1)
+        load = Load(spec, 1)
         load.call("join")
         load.call("settle", live=1)
         start_at = time.monotonic() + 0.05
@@ -213,7 +202,7 @@ def _flood_on(display: str, args: argparse.Namespace, report: dict[str, Any], no
             stats = read_stats(stats_path) or stats
         time.sleep(0.5)  # one more write of the stats, with the stalls of the last batch
         stats = read_stats(stats_path) or stats
-        report["rss_after"] = bench_room.proc_rss_bytes(window.pid)
+        report["rss_after"] = proc_rss_bytes(window.pid)
         report["shown"] = stats.get("shown_count")
         if stats.get("last_shown_at"):
             report["time_to_last_shown_s"] = stats["last_shown_at"] - result["first_send"]
@@ -221,17 +210,12 @@ def _flood_on(display: str, args: argparse.Namespace, report: dict[str, Any], no
         report["max_stall_ms"] = max(stalls, default=0.0) if "stalls" in stats else None
         if report["max_stall_ms"] is None:
             report["max_stall_ms"] = stats.get("max_stall_ms")
-            notes.append("max stall is since the window opened (the hook gave no stall list)")
+            notes.append("max stall is since the window opened (the probe gave no stall list)")
     finally:
         if load is not None:
             load.close()
-        if window is not None and window.poll() is None:
-            window.terminate()
-            try:
-                window.wait(10)
-            except subprocess.TimeoutExpired:
-                window.kill()
-                window.wait()
+        if window is not None:
+            end_process(window)
         if server is not None:
             server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
