@@ -46,9 +46,6 @@ _MARK_PREFIX = "pending-"
 _ECHO_PREFIX = "echo-"
 # http and https links; the punctuation that usually ends a sentence is not part of them.
 LINK = re.compile(r"https?://[^\s<>\"'«»]+[^\s<>\"'«».,;:!?)\]]")
-# Margins of wrapped and continuation lines are rounded to this many pixels, so that a few
-# shared tags serve every sender (a tag per message would be slow, see above).
-_INDENT_STEP_PX = 4
 # How many measured widths (time stamps, "Name : ") to remember before starting afresh.
 _WIDTHS_KEPT = 2_000
 # Keys and buttons after which the reader may have moved away from (or back to) the bottom.
@@ -175,9 +172,12 @@ class History:
         return width
 
     def _indent(self, before: str, stamp: str) -> tuple[str, str]:
-        """Tags that put wrapped and continuation lines under the text, not under the name."""
+        """Tags that put wrapped and continuation lines under the text, not under the name.
+
+        There is a pair of tags per indent width, not per message (see above): a room has a
+        few senders and time stamps a few widths, so a few dozen pairs serve a whole history.
+        """
         px = self._width(self._font, stamp) + self._width(self._bold, before)
-        px -= px % _INDENT_STEP_PX
         if px not in self._indent_tags:
             self._indent_tags.add(px)
             self.text.tag_configure(f"hang{px}", lmargin2=px)

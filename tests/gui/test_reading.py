@@ -71,7 +71,7 @@ def test_continuation_lines_start_under_the_text_not_under_the_name(app):
     x_name = t.bbox(t.search("Bérénice", "1.0"))[0]
     assert x_text - x_name > 30
     for index in (second, third):
-        assert abs(t.bbox(index)[0] - x_text) <= 4  # under the text, to the margin's step
+        assert abs(t.bbox(index)[0] - x_text) <= 1  # under the text
     assert "première ligne\ndeuxième ligne\ntroisième" in chat.history.content()
 
 

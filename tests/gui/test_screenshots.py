@@ -58,6 +58,9 @@ def test_screenshots_of_the_chat_states(app, lang):
         screenshot(c.root, f"issue14_safety_compare_{lang}")
         chat.safety_panel.close_button.invoke()
         screenshot(c.root, f"issue14_chat_busy_{lang}")
+        c.window.set_theme("dark")
+        screenshot(c.root, f"issue14_chat_busy_dark_{lang}")
+        c.window.set_theme("light")
 
         feed(c, chat, [ev.Disconnected(reason="connection_lost"), ev.Reconnecting(delay_s=12)])
         assert chat.retry_button.winfo_ismapped()
