@@ -396,11 +396,13 @@ class History:
                 self._unread_due = False
             self._day_line(ts, history=history)
             self._added += 1
+            # The margins come from the text's tags: a line wraps inside the text, and every
+            # tag less on the other pieces is less work for Tk in a flood.
             self._buffer += (
                 stamp,
-                ("line", "time", who, hang, *extra),
+                ("line", "time", who, *extra),
                 before,
-                ("line", f"name_{who}", who, hang, *extra),
+                ("line", f"name_{who}", who, *extra),
             )
             first, newline, rest = (text + after).partition("\n")
             self._text_pieces(first, ("line", who, hang, *extra))
