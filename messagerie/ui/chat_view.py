@@ -90,6 +90,7 @@ class ChatView(ttk.Frame):
         self._tls: bool | None = None
         self._code: str | None = None
         self._roster_key: str | None = None  # the roster's title shown: live or offline
+        self._look_shown: tuple[bool, bool, bool] | None = None  # (up, retry, rejoin)
         self.columnconfigure(0, weight=1)
         self.rowconfigure(2, weight=1)
 
@@ -450,11 +451,11 @@ class ChatView(ttk.Frame):
 
     def _show_security(self, up: bool) -> None:
         """The padlock and the code only while a connection is up: never a stale padlock."""
-        if up and not self.security.winfo_manager():
+        if up:
             self.security.pack(side="left")
             if self.mode != "host":  # the host shows its code large, in the address bar
                 self.safety.pack(side="left", padx=(12, 0))
-        elif not up:
+        else:
             self.security.pack_forget()
             self.safety.pack_forget()
 
@@ -504,16 +505,22 @@ class ChatView(ttk.Frame):
             self._status_shown = (text, style)
             self.status.configure(text="● " + text, bootstyle=style)
         up = self.state in _UP
-        self._show_security(up)
-        self._show_roster(up)
-        self._place(self.retry_button, self.state == "reconnecting" and self._retry_cb, 1)
-        self._place(self.rejoin_button, self.ended and self._rejoin_cb is not None, 1)
+        retry = self.state == "reconnecting" and self._retry_cb is not None
+        rejoin = self.ended and self._rejoin_cb is not None
+        # As for the status: once per batch, so widgets are touched only when this changes.
+        if (up, retry, rejoin) != self._look_shown:
+            self._look_shown = (up, retry, rejoin)
+            self._show_security(up)
+            self._show_roster(up)
+            self._place(self.retry_button, retry)
+            self._place(self.rejoin_button, rejoin)
 
     @staticmethod
-    def _place(button: Any, shown: object, column: int) -> None:
-        if shown and not button.winfo_manager():
-            button.grid(row=0, column=column, sticky="e", padx=(8, 0))
-        elif not shown and button.winfo_manager():
+    def _place(button: Any, shown: bool) -> None:
+        """The retry and rejoin buttons share the place left of "Quitter" (never both)."""
+        if shown:
+            button.grid(row=0, column=1, sticky="e", padx=(8, 0))
+        else:
             button.grid_remove()
 
     def _show_roster(self, up: bool) -> None:
@@ -528,6 +535,7 @@ class ChatView(ttk.Frame):
         self.texts.refresh()
         self._status_shown = None  # same state, new language
         self._roster_key = None
+        self._look_shown = None
         self._set_people(self.participants)
         self._show_people()
         if self._tls is not None:
