@@ -19,19 +19,25 @@ import argparse
 import json
 import sys
 
-# The bench/ package beside this file, not this file: a package wins over a module of the
-# same name in one folder.
-from bench import gui, latency, room, scale, startup
-
 from build import enter_venv
-
-COMMANDS = {"room": room, "scale": scale, "latency": latency, "gui": gui, "startup": startup}
 
 
 def main() -> int:
+    # Imported here, inside the venv (see the bottom): the load generator speaks our protocol
+    # through the messagerie package, which the system's python3 does not have. The bench/
+    # package beside this file wins over this file's own name.
+    from bench import gui, latency, room, scale, startup
+
+    commands_by_name = {
+        "room": room,
+        "scale": scale,
+        "latency": latency,
+        "gui": gui,
+        "startup": startup,
+    }
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, command in COMMANDS.items():
+    for name, command in commands_by_name.items():
         sub = commands.add_parser(name)
         sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
         command.add_arguments(sub)

@@ -99,15 +99,23 @@ def test_a_reset_room_history_starts_the_count_again():
     assert [e.chat.seq for e in to_client(server, client)] == [1]
 
 
+def answer_auth(room: RoomPassword, server: protocol.ServerConnection, events: list) -> None:
+    """Play the room's part: answer `auth` as the asyncio room does on its worker thread."""
+    (asked,) = events
+    assert isinstance(asked, protocol.AuthRequested)
+    room.admit(server.address)
+    server.challenge(*room.challenge(server.address, asked.pake))
+
+
 def test_password_exchange_in_memory_then_join():
     room = RoomPassword(password="secret é", fingerprint=FINGERPRINT, tries_per_minute=5)
-    server = protocol.ServerConnection(address="10.0.0.3", password=room)
+    server = protocol.ServerConnection(address="10.0.0.3", password_required=True)
     prover = pake.PasswordClient("secret é", FINGERPRINT)
     client = protocol.ClientConnection(name="Zoé", client_id="c3", password=prover)
     assert server.state is State.AUTHENTICATING and client.state is State.AUTHENTICATING
 
     client.start()  # auth
-    assert to_server(client, server) == []  # answered with auth_challenge
+    answer_auth(room, server, to_server(client, server))  # answered with auth_challenge
     assert to_client(server, client) == []  # client sends auth_confirm
     assert to_server(client, server) == []  # answered with auth_ok
     assert server.state is State.AWAITING_HELLO
@@ -122,12 +130,12 @@ def test_password_exchange_in_memory_then_join():
 
 def test_a_wrong_password_ends_both_sides_with_its_code():
     room = RoomPassword(password="secret", fingerprint=FINGERPRINT, tries_per_minute=5)
-    server = protocol.ServerConnection(password=room)
+    server = protocol.ServerConnection(password_required=True)
     client = protocol.ClientConnection(
         name="Eve", client_id="c4", password=pake.PasswordClient("guess", FINGERPRINT)
     )
     client.start()
-    to_server(client, server)
+    answer_auth(room, server, to_server(client, server))
     to_client(server, client)
     (ended,) = to_server(client, server)
     assert ended == protocol.Ended("wrong_password")
@@ -135,8 +143,7 @@ def test_a_wrong_password_ends_both_sides_with_its_code():
 
 
 def test_hello_before_the_password_is_refused():
-    room = RoomPassword(password="secret", fingerprint=FINGERPRINT, tries_per_minute=5)
-    server = protocol.ServerConnection(password=room)
+    server = protocol.ServerConnection(password_required=True)
     client = protocol.ClientConnection(name="Eve", client_id="c5")
     client.start()
     assert to_server(client, server) == [protocol.Ended("password_required")]
@@ -234,7 +241,23 @@ def test_welcome_is_only_for_a_connection_that_said_hello():
 def test_the_room_password_counts_every_attempt_per_address():
     room = RoomPassword(password="secret", fingerprint=FINGERPRINT, tries_per_minute=2)
     for _ in range(2):
-        room.begin("10.0.0.9", pake.PasswordClient("x", FINGERPRINT).start())
+        room.admit("10.0.0.9")
     with pytest.raises(SecurityError) as refused:
-        room.begin("10.0.0.9", pake.PasswordClient("x", FINGERPRINT).start())
+        room.admit("10.0.0.9")
     assert refused.value.code == "too_many_attempts"
+
+
+def test_nothing_is_handled_while_the_room_computes_its_answer_to_auth():
+    server = protocol.ServerConnection(password_required=True)
+    client = protocol.ClientConnection(
+        name="Zoé", client_id="c12", password=pake.PasswordClient("secret", FINGERPRINT)
+    )
+    client.start()
+    server.receive_data(client.data_to_send() + protocol.encode(protocol.Ping()))
+    (asked,) = drain(server)
+    assert isinstance(asked, protocol.AuthRequested)
+    assert server.next_event() is NEED_DATA  # the ping waits: the answer comes first
+    room = RoomPassword(password="secret", fingerprint=FINGERPRINT, tries_per_minute=5)
+    server.challenge(*room.challenge(server.address, asked.pake))
+    # The ping is unexpected before the password is proven; it is reached only now.
+    assert drain(server) == [protocol.Ended("unexpected_message")]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import asyncio.sslproto
 import collections
+import concurrent.futures
 import contextlib
 import logging
 import os
@@ -31,7 +32,7 @@ import time
 from collections.abc import Callable
 
 from messagerie import i18n, protocol
-from messagerie.errors import RemoteProtocolError
+from messagerie.errors import RemoteProtocolError, SecurityError
 from messagerie.limits import Limits
 from messagerie.net import events
 from messagerie.net.flood import TokenBucket
@@ -82,7 +83,7 @@ class Peer(asyncio.BufferedProtocol):
         self.transport: asyncio.Transport | None = None
         self.address = "?"
         self.conn = protocol.ServerConnection(
-            password=room.password, max_frame=room.limits.max_frame
+            password_required=room.password is not None, max_frame=room.limits.max_frame
         )
         self.last_heard = time.monotonic()
         # Index into the room's broadcast queue from which this participant receives; a
@@ -241,6 +242,14 @@ class Peer(asyncio.BufferedProtocol):
                     return
             elif type(event) is protocol.TypingReceived:
                 room.typing(self)
+            elif type(event) is protocol.AuthRequested:
+                try:
+                    room.password.admit(self.address)
+                except SecurityError as exc:
+                    self.fail(exc.code)
+                    return
+                room.answer_password(self, event.pake)
+                return  # the connection waits for the answer (_password_answered)
             elif type(event) is protocol.ByeReceived:
                 room.remove(self, reason="bye")
                 self.transport.close()
@@ -250,6 +259,19 @@ class Peer(asyncio.BufferedProtocol):
                 return
         if conn.outgoing:
             self.queue_direct()
+
+    def _password_answered(self, answer: asyncio.Future) -> None:
+        """The room's worker computed the answer to `auth`: send it and go on."""
+        if self.conn.state is State.CLOSED or answer.cancelled():
+            return
+        try:
+            challenge, verifier = answer.result()
+        except (RemoteProtocolError, SecurityError) as exc:
+            self.fail(exc.code, **exc.details)
+            return
+        self.conn.challenge(challenge, verifier)
+        self.queue_direct()
+        self._handle_events()  # what arrived meanwhile (auth_confirm) waited in the connection
 
     def _pause_reading(self) -> None:
         # Out of tokens: stop reading from this sender until one token is back. Its messages
@@ -369,6 +391,8 @@ class Room:
         self.closing = False
         self._sweeper: asyncio.TimerHandle | None = None
         self.host_typing_told_at = float("-inf")
+        # Where password attempts are computed, off the loop (made at the first attempt).
+        self._password_worker: concurrent.futures.ThreadPoolExecutor | None = None
 
     # --- membership ---
 
@@ -481,6 +505,21 @@ class Room:
                 )
             )
         self.schedule_flush()
+
+    def answer_password(self, peer: Peer, pake_field: object) -> None:
+        """Compute the answer to `peer`'s `auth` on the room's password worker thread.
+
+        The SPAKE2 arithmetic takes about 14 ms of pure Python per attempt: on the event loop,
+        a burst of guesses would hold every participant's messages that long each.
+        """
+        if self._password_worker is None:
+            self._password_worker = concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="messagerie-password"
+            )
+        answer = self.loop.run_in_executor(
+            self._password_worker, self.password.challenge, peer.address, pake_field
+        )
+        answer.add_done_callback(peer._password_answered)
 
     def typing(self, sender: Peer | None) -> None:
         """Tell the others that `sender` (None: the host) is typing, at most once a period.
@@ -642,6 +681,8 @@ class Room:
             if peer.transport and not peer.transport.is_closing():
                 peer.transport.write(bye)
                 peer.transport.close()
+        if self._password_worker is not None:
+            self._password_worker.shutdown(wait=False, cancel_futures=True)
         self.history.close()
 
 

@@ -10,6 +10,7 @@ modules are re-exported here: `from messagerie import protocol; protocol.encode(
 
 from messagerie.protocol.connection import (
     NEED_DATA,
+    AuthRequested,
     ByeReceived,
     ClientConnection,
     Ended,
@@ -101,6 +102,7 @@ __all__ = [
     "AuthChallenge",
     "AuthConfirm",
     "AuthOk",
+    "AuthRequested",
     "Bye",
     "ByeReceived",
     "Chat",

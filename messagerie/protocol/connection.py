@@ -11,9 +11,10 @@ Each side has one `State` and every transition is made in this module:
     server: AUTHENTICATING (the room has a password) -> AWAITING_HELLO -> JOINED -> CLOSED
     client: AUTHENTICATING (we have a password) -> AWAITING_WELCOME -> JOINED -> CLOSED
 
-The password exchange itself (SPAKE2) is done by objects that the caller injects, so that
-the protocol layer needs no cryptography: see `PasswordCheck`, `PasswordVerifier` and
-`PasswordProver`, implemented in messagerie/security/.
+The password exchange itself (SPAKE2) is done by objects that the caller provides, so that
+the protocol layer needs no cryptography: the room answers `AuthRequested` with `challenge()`
+and a `PasswordVerifier`; the joiner passes a `PasswordProver`. Both are implemented in
+messagerie/security/room_password.py and pake.py.
 """
 
 from __future__ import annotations
@@ -39,15 +40,10 @@ class State(enum.Enum):
 
 
 class PasswordVerifier(Protocol):
+    """Checks the client's confirmation of one password exchange (a cheap HMAC)."""
+
     def confirm(self, mac: object) -> str:
         """Check the client's MAC; return the server's. Raises SecurityError("wrong_password")."""
-
-
-class PasswordCheck(Protocol):
-    """The room's side of the password exchange, shared by all its connections."""
-
-    def begin(self, address: str, pake: object) -> tuple[str, PasswordVerifier]:
-        """Answer `auth` from `address`: (challenge, verifier). May raise SecurityError."""
 
 
 class PasswordProver(Protocol):
@@ -70,6 +66,18 @@ class _NeedData:
 
 #: `ServerConnection.next_event()` returns this when it has nothing more to give.
 NEED_DATA = _NeedData()
+
+
+@dataclass(slots=True)
+class AuthRequested:
+    """Server side: the peer opened the password exchange with this SPAKE2 message.
+
+    Answering costs milliseconds of arithmetic, so the room computes it where it likes (off its
+    event loop) and then calls `challenge()`, or refuses; until then the connection gives no
+    further event and keeps what arrives.
+    """
+
+    pake: object
 
 
 @dataclass(slots=True)
@@ -126,6 +134,9 @@ class Ended:
     by_peer: bool = False
 
 
+# What a ServerConnection reports, besides Ended.
+ServerEvent = HelloReceived | SayReceived | TypingReceived | ByeReceived | AuthRequested
+
 _PONG = wire.encode(wire.Pong())
 _PING = wire.encode(wire.Ping())
 _AUTH_TYPES = frozenset({wire.Auth.TYPE, wire.AuthConfirm.TYPE})
@@ -150,15 +161,16 @@ class ServerConnection:
         self,
         *,
         address: str = "?",
-        password: PasswordCheck | None = None,
+        password_required: bool = False,
         max_frame: int = wire.MAX_FRAME,
     ) -> None:
         self.address = address
-        self.state = State.AUTHENTICATING if password is not None else State.AWAITING_HELLO
+        self.state = State.AUTHENTICATING if password_required else State.AWAITING_HELLO
         self.name = ""
         self.client_id = ""
         self.outgoing: list[bytes] = []
-        self._password = password
+        # The password exchange: asked (`auth` seen), answered (a verifier), or neither yet.
+        self._auth_asked = False
         self._verifier: PasswordVerifier | None = None
         self._decoder = wire.Decoder(max_frame)
         self._inbox: collections.deque[dict[str, Any] | RemoteProtocolError] = collections.deque()
@@ -180,12 +192,12 @@ class ServerConnection:
             # The stream is out of sync: nothing after this can be read.
             self._inbox.append(exc)
 
-    def next_event(
-        self,
-    ) -> HelloReceived | SayReceived | TypingReceived | ByeReceived | Ended | _NeedData:
+    def next_event(self) -> ServerEvent | Ended | _NeedData:
         """The next event, or NEED_DATA. After an `Ended`, the connection is CLOSED."""
         inbox = self._inbox
         while inbox:
+            if self._auth_asked and self._verifier is None and self.state is State.AUTHENTICATING:
+                break  # the room has not answered `auth` yet
             if self.state is State.CLOSED:
                 inbox.clear()
                 break
@@ -202,9 +214,7 @@ class ServerConnection:
                 return event
         return NEED_DATA
 
-    def _handle(
-        self, obj: dict[str, Any]
-    ) -> HelloReceived | SayReceived | TypingReceived | ByeReceived | None:
+    def _handle(self, obj: dict[str, Any]) -> ServerEvent | None:
         kind = obj["type"]
         state = self.state
         if state is State.JOINED:
@@ -238,17 +248,23 @@ class ServerConnection:
         if kind not in _AUTH_TYPES:
             raise _unexpected(kind)
         if kind == wire.Auth.TYPE:
-            if self._verifier is not None:
+            if self._auth_asked:
                 raise RemoteProtocolError(wire.UNEXPECTED_MESSAGE)
-            challenge, self._verifier = self._password.begin(self.address, obj.get("pake"))
-            self.outgoing.append(wire.encode(wire.AuthChallenge(pake=challenge)))
-            return None
+            self._auth_asked = True
+            return AuthRequested(obj.get("pake"))
         if self._verifier is None:
             raise RemoteProtocolError(wire.UNEXPECTED_MESSAGE)
         mac = self._verifier.confirm(obj.get("mac"))
         self.outgoing.append(wire.encode(wire.AuthOk(mac=mac)))
         self.state = State.AWAITING_HELLO
         return None
+
+    def challenge(self, challenge: str, verifier: PasswordVerifier) -> None:
+        """Step 2 of the password exchange: the room's answer to `AuthRequested`."""
+        if self.state is not State.AUTHENTICATING or not self._auth_asked or self._verifier:
+            raise LocalProtocolError(wire.UNEXPECTED_MESSAGE)
+        self._verifier = verifier
+        self.outgoing.append(wire.encode(wire.AuthChallenge(pake=challenge)))
 
     def welcome(
         self, *, room: str, name: str, participants: tuple[str, ...], last_seq: int

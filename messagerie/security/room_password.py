@@ -27,13 +27,19 @@ class RoomPassword:
         self.fingerprint = fingerprint or NO_CERTIFICATE
         self.limiter = pake.AttemptLimiter(max_failures=tries_per_minute)
 
-    def begin(self, address: str, pake_field: object) -> tuple[str, _Verifier]:
-        """Answer `auth` from `address`: the challenge, and what checks the confirmation."""
-        # No await between the check and the count: abandoned and parallel exchanges count
-        # too (a success takes it back).
+    def admit(self, address: str) -> None:
+        """Count an attempt from `address`, or raise SecurityError("too_many_attempts").
+
+        Call on the room's loop, with no await before answering, so that abandoned and
+        parallel exchanges count too (a success takes the attempt back).
+        """
         if not self.limiter.allowed(address):
             raise SecurityError("too_many_attempts")
         self.limiter.record_failure(address)
+
+    def challenge(self, address: str, pake_field: object) -> tuple[str, _Verifier]:
+        """The SPAKE2 answer to `auth` (milliseconds of pure-Python arithmetic that touch no
+        shared state: safe on a worker thread), and what checks the confirmation."""
         server = pake.PasswordServer(self.password, self.fingerprint)
         return server.challenge(pake_field), _Verifier(self, address, server)
 
