@@ -46,8 +46,8 @@ class ChatView(ttk.Frame):
     `on_error(exc)` reports an event that could not be shown (the window's notice). The
     optional callbacks: `typing()` while the person types (at most every TYPING_EVERY_S),
     `retry()` for "Réessayer maintenant", `rejoin()` for "Rejoindre à nouveau" once a joined
-    session has ended. `first_contact` says that this joiner meets the host's identity for
-    the first time: the safety code is then explained.
+    session has ended. At a first contact with the host's identity (`Connected.first_contact`)
+    the safety code is explained.
     """
 
     def __init__(
@@ -62,14 +62,12 @@ class ChatView(ttk.Frame):
         typing: Callable[[], None] | None = None,
         retry: Callable[[], None] | None = None,
         rejoin: Callable[[], None] | None = None,
-        first_contact: bool = False,
     ) -> None:
         super().__init__(master, padding=(16, 12))
         self.mode = mode
         self._typing_cb = typing
         self._retry_cb = retry
         self._rejoin_cb = rejoin
-        self.first_contact = first_contact
         self.clock: Callable[[], float] = time.monotonic
         self._typing_sent_at = float("-inf")
         self._countdown_after: str | None = None
@@ -377,7 +375,7 @@ class ChatView(ttk.Frame):
         self.state = "connected"
         self._set_security(e.tls, e.safety_code)
         self._set_people(list(e.participants) or [e.name])
-        if self.first_contact and e.safety_code and not e.reconnect:
+        if e.first_contact and e.safety_code and not e.reconnect:
             self.safety_panel.show_intro(e.safety_code)
 
     def end_session(self) -> None:

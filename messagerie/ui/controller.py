@@ -24,7 +24,7 @@ from messagerie.net import events as ev
 from messagerie.net.loop import NetworkThread
 from messagerie.security import pake
 from messagerie.security.known_hosts import FILE_NAME as KNOWN_HOSTS
-from messagerie.security.known_hosts import KnownHosts, host_key
+from messagerie.security.known_hosts import KnownHosts
 from messagerie.store import settings as settings_mod
 from messagerie.ui.bridge import EventBridge
 from messagerie.ui.chat_view import ChatView
@@ -88,7 +88,6 @@ class Controller:
         self.network = NetworkThread().start()
         self.notices = DesktopNotices(self.network, self.bridge.sink(_NOTICES))
         self.confirm: ConfirmDialog | None = None
-        self._known_hosts: set[str] = set()
         self.session: Any = None
         self.token: object | None = None
         self.phase = Phase.IDLE
@@ -165,9 +164,6 @@ class Controller:
     def start_session(self, kind: str, form: FormResult, *, trust_new: bool = False) -> None:
         self._stop_session()
         self.kind, self.form = kind, form
-        if kind == "join":
-            # Read before the session pins the host: is this our first contact with it?
-            self._known_hosts = set(KnownHosts(self.data_dir / KNOWN_HOSTS).recent(limit=10**6))
         self.token = token = object()
         try:
             self.session = self._make_session(kind, form, trust_new, self.bridge.sink(token))
@@ -304,9 +300,6 @@ class Controller:
     def _while_starting(self, event: Any) -> None:
         if isinstance(event, ev.Listening | ev.Connected):
             self.phase = Phase.CHAT
-            first_contact = isinstance(event, ev.Connected) and (
-                host_key(event.host, event.port) not in self._known_hosts
-            )
             self.chat = ChatView(
                 self.root,
                 mode=self.kind or "host",
@@ -317,7 +310,6 @@ class Controller:
                 typing=self.typing,
                 retry=self.retry_now,
                 rejoin=self.rejoin if self.kind == "join" else None,
-                first_contact=first_contact,
             )
             self.window.show(self.chat)
             self.chat.apply([event])

@@ -72,8 +72,8 @@ def test_a_closed_room_says_so_and_offers_to_join_again(app):
 def test_first_contact_explains_the_safety_code_without_blocking(app):
     c = app()
     calls = Calls()
-    chat = chat_view(c, calls, first_contact=True)
-    feed(c, chat, [connected()])
+    chat = chat_view(c, calls)
+    feed(c, chat, [connected(first_contact=True)])
     c.root.update()
     panel = chat.safety_panel
     assert panel.winfo_ismapped()
@@ -94,7 +94,7 @@ def test_first_contact_explains_the_safety_code_without_blocking(app):
     assert not panel.winfo_ismapped()
 
     # A known host (no first contact) is not explained again.
-    chat2 = chat_view(c, Calls(), first_contact=False)
+    chat2 = chat_view(c, Calls())
     feed(c, chat2, [connected()])
     c.root.update()
     assert not chat2.safety_panel.winfo_ismapped()
@@ -102,8 +102,8 @@ def test_first_contact_explains_the_safety_code_without_blocking(app):
 
 def test_a_different_code_is_a_clear_warning(app):
     c = app()
-    chat = chat_view(c, first_contact=True)
-    feed(c, chat, [connected()])
+    chat = chat_view(c)
+    feed(c, chat, [connected(first_contact=True)])
     chat.safety_panel.compare_button.invoke()
     chat.safety_panel.different_button.invoke()
     assert "se fait peut-être passer pour l'hôte" in chat.safety_panel.message.cget("text")
@@ -157,3 +157,20 @@ def test_typing_is_sent_at_most_every_3_s(app):
     chat.entry.event_generate("<KeyPress>", keysym="Shift_L")
     c.root.update()
     assert calls.typing == 2
+
+
+def test_a_real_first_contact_is_explained_and_a_second_visit_is_not(app, procs, tmp_path):
+    args = ("serve", "--host", "127.0.0.1", "--port", "0", "--headless")
+    server = procs(*args, data_dir=tmp_path / "server")
+    listening = server.event("listening")
+    c = app(tls=True, mode="join", host="127.0.0.1", port=listening["port"], name="Zoé")
+    pump_until(c.root, lambda: c.chat is not None and c.chat.state == "connected", what="joined")
+    panel = c.chat.safety_panel
+    pump_until(c.root, lambda: panel.winfo_ismapped(), what="the explanation")
+    assert listening["safety_code"] in panel.message.cget("text")
+
+    c.chat.leave_button.invoke()  # nobody else is there: no question
+    c.start_session("join", c.form)
+    pump_until(c.root, lambda: c.chat is not None and c.chat.state == "connected", what="again")
+    c.root.update()
+    assert not c.chat.safety_panel.winfo_ismapped()

@@ -46,9 +46,9 @@ def test_screenshots_of_the_chat_states(app, lang):
         screenshot(c.root, f"issue14_start_{lang}")
 
         now = dt.datetime.now().replace(hour=15, minute=0).timestamp()
-        chat = chat_view(c, first_contact=True)
+        chat = chat_view(c)
         chat.history.now = lambda: now
-        feed(c, chat, [connected(), *_busy_chat(now)])
+        feed(c, chat, [connected(first_contact=True), *_busy_chat(now)])
         content = chat.history.content()
         assert ("Hier" if lang == "fr" else "Yesterday") in content
         assert ("Aujourd'hui" if lang == "fr" else "Today") in content
