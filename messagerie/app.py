@@ -5,9 +5,11 @@ The contract (DESIGN.md, "Command line") is relied on by tests and scripts:
     messagerie                                   start window (GUI)
     messagerie serve [--host H] [--port P] [--name N] [--headless [--json]]
     messagerie join HOST[:PORT] [--name N] [--headless [--json]]
+    messagerie rooms [--json] [--timeout S] [--watch] [--port P]
     messagerie --version
     messagerie --self-test [PATH]
-    common: --data-dir DIR (also MESSAGERIE_HOME), --no-tls, --password, --lang
+    common: --data-dir DIR (also MESSAGERIE_HOME), --no-tls, --password, --lang,
+            --discovery-interface IFACE, --no-discovery
 """
 
 from __future__ import annotations
@@ -66,6 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
     # SUPPRESS: a value given before the subcommand is not overwritten by the default.
     common.add_argument("--data-dir", default=argparse.SUPPRESS, help="settings, history, identity")
     common.add_argument("--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS)
+    common.add_argument(
+        "--discovery-interface",
+        default=argparse.SUPPRESS,
+        metavar="IFACE",
+        help="announce and look for rooms on this network card only",
+    )
+    common.add_argument(
+        "--no-discovery",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="neither announce nor look for rooms",
+    )
 
     parser = argparse.ArgumentParser(
         prog="messagerie",
@@ -99,6 +113,19 @@ def build_parser() -> argparse.ArgumentParser:
     join.add_argument("address", metavar="HOST[:PORT]")
     join.add_argument("--name", type=_name, default=None)
     join.add_argument("--trust-new", action="store_true", help="accept a changed server identity")
+
+    rooms = sub.add_parser("rooms", parents=[common], help="list the rooms on the network")
+    rooms.add_argument("--json", action="store_true", help="one JSON object per line")
+    rooms.add_argument("--timeout", type=float, default=3.0, metavar="S", help="listen this long")
+    rooms.add_argument("--watch", action="store_true", help="print each change until --timeout")
+    rooms.add_argument(
+        "--port",
+        type=_port,
+        action="append",
+        default=None,
+        metavar="P",
+        help=f"port the broadcast probe asks (default {DEFAULT_PORT}; repeatable)",
+    )
     return parser
 
 
@@ -134,6 +161,13 @@ def main(argv: list[str] | None = None) -> int:
     except MessagerieError as exc:
         parser.exit(2, f"{exc.message}\n")
     _setup_logging(data_dir)
+    interface = getattr(args, "discovery_interface", None)
+    if interface:
+        from messagerie.net import adapters
+
+        if not adapters.interface_exists(interface):
+            parser.error(i18n.tr("error.no_such_interface", interface=interface))
+    _discovery_options(interface=interface, off=getattr(args, "no_discovery", False))
 
     if args.self_test is not None:
         from messagerie.selftest import run_self_test
@@ -154,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
     # The one place where what escaped becomes a sentence: a domain error is shown as it is,
     # anything else is a bug, logged with its traceback and shown as an internal error.
     try:
+        if args.mode == "rooms":
+            from messagerie import rooms_cli
+
+            return rooms_cli.run(args, data_dir)
         if args.mode and args.headless:
             return _run_headless(args, data_dir, limits)
         return _run_window(args, data_dir, limits)
@@ -163,6 +201,16 @@ def main(argv: list[str] | None = None) -> int:
         log.exception("unexpected error")
         print(i18n.tr("error.internal"), data_dir / LOG_FILE, file=sys.stderr)
     return 1
+
+
+def _discovery_options(*, interface: str | None, off: bool) -> None:
+    """Apply `--discovery-interface` and `--no-discovery` to the whole process."""
+    from messagerie.net import discovery
+
+    if off:
+        discovery.configure(enabled=False)
+    elif interface:
+        discovery.configure(enabled=True, interface=interface)
 
 
 def _run_window(args: argparse.Namespace, data_dir: Path, limits: Limits) -> int:

@@ -184,4 +184,12 @@ MESSAGES = {
         "Cannot save the settings in {path}: {detail}. The app works, but will not remember them."
     ),
     "error.no_display": "Cannot open the window: no display is available ({detail}). Without a display, use --headless, for example: messagerie serve --headless",
+    "error.no_such_interface": "Unknown network card: “{interface}” (it must have an IPv4 address).",
+    "discovery.disabled": "Room discovery is turned off (--no-discovery or MESSAGERIE_DISCOVERY=off).",
+    "rooms.none": "No discussion found on the network.",
+    "rooms.line": "{name} — {host} — {where}",
+    "rooms.no_tls": "(not encrypted)",
+    "rooms.suspicious": "⚠ identity differs from the one known for this address: do not trust it",
+    "rooms.added": "+",
+    "rooms.removed": "-",
 }

@@ -197,4 +197,12 @@ MESSAGES = {
         "L'application fonctionne, mais ne s'en souviendra pas."
     ),
     "error.no_display": "Impossible d'ouvrir la fenêtre : aucun écran n'est disponible ({detail}). Sans écran, utilisez --headless, par exemple : messagerie serve --headless",
+    "error.no_such_interface": "Carte réseau inconnue : « {interface} » (elle doit avoir une adresse IPv4).",
+    "discovery.disabled": "La découverte des discussions est désactivée (--no-discovery ou MESSAGERIE_DISCOVERY=off).",
+    "rooms.none": "Aucune discussion trouvée sur le réseau.",
+    "rooms.line": "{name} — {host} — {where}",
+    "rooms.no_tls": "(non chiffrée)",
+    "rooms.suspicious": "⚠ identité différente de celle déjà connue pour cette adresse : ne vous y fiez pas",
+    "rooms.added": "+",
+    "rooms.removed": "-",
 }
