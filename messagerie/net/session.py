@@ -22,7 +22,7 @@ from messagerie import protocol
 from messagerie.errors import LocalProtocolError, MessagerieError, NetworkError
 from messagerie.i18n import tr
 from messagerie.limits import DEFAULT_CLIENT_NAME, DEFAULT_HOST_NAME, DEFAULT_LIMITS, Limits
-from messagerie.net import events, lan
+from messagerie.net import discovery, events, lan
 from messagerie.net.client import RoomClient
 from messagerie.net.security import ClientSecurity, ServerSecurity
 from messagerie.net.server import Participant, Room
@@ -231,9 +231,11 @@ class HostSession(Session):
             )
         )
         room.start_sweeper()
+        advertiser = discovery.advertise_room(self, port, security)
         try:
             await self._stop_requested.wait()
         finally:
+            await discovery.withdraw(advertiser)
             server.close()
             await room.close()
             with contextlib.suppress(TimeoutError):
