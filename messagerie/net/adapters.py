@@ -5,8 +5,8 @@ Discovery (net/discovery.py) and the connection doctor (net/doctor.py) both need
 it is a VPN or virtual card. `ifaddr` (a dependency of python-zeroconf) reads them on every OS.
 
 The rule, in `discovery_adapters()`:
-1. `--discovery-interface IFACE` names the card: it is used whatever it is (even `lo`), because
-   the person or the test chose it.
+1. `--discovery-interface IFACE` names the card (or one of its addresses): it is used whatever
+   it is (even `lo`), because the person or the test chose it.
 2. A host listening on one address uses the card that holds it; on loopback, that is `lo`, so a
    room made for this machine alone is still found on this machine.
 3. Otherwise only IPv4 addresses of cards that are up, without loopback (127/8) nor
@@ -109,9 +109,9 @@ class Adapter:
         return self.address.is_link_local
 
     def matches(self, interface: str) -> bool:
-        """Whether `interface` (as typed by a person) names this card."""
+        """Whether `interface` (a card's name or description, or this address) is this one."""
         wanted = interface.strip().casefold()
-        return wanted in (self.name.casefold(), self.label.casefold())
+        return wanted in (self.name.casefold(), self.label.casefold(), self.ip)
 
 
 def all_adapters() -> list[Adapter]:

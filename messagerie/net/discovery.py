@@ -655,6 +655,38 @@ def _probe_socket():
     return sock
 
 
+def query_unicast(address: str, timeout: float = 1.0) -> list[str]:
+    """Ask `address`'s mDNS responder directly (unicast, RFC 6762 §6.7) for the rooms it has.
+
+    Returns the instance names. No multicast: the doctor uses it to tell "the host announces
+    but its multicast does not reach us" from "the host announces nothing", and the
+    self-test to check the responder without sending multicast beyond loopback.
+    """
+    from zeroconf import DNSIncoming, DNSOutgoing, DNSQuestion, const
+
+    query = DNSOutgoing(const._FLAGS_QR_QUERY)
+    query.add_question(DNSQuestion(SERVICE_TYPE, const._TYPE_PTR, const._CLASS_IN))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(timeout)
+        for packet in query.packets():
+            sock.sendto(packet, (address, const._MDNS_PORT))
+        deadline = time.monotonic() + timeout
+        while (remaining := deadline - time.monotonic()) > 0:
+            sock.settimeout(remaining)
+            try:
+                data, _ = sock.recvfrom(const._MAX_MSG_ABSOLUTE)
+            except (TimeoutError, OSError):
+                return []
+            names = [
+                answer.alias
+                for answer in DNSIncoming(data).answers()
+                if answer.type == const._TYPE_PTR and answer.name.lower() == SERVICE_TYPE
+            ]
+            if names:
+                return names
+    return []
+
+
 def browse_once(timeout: float, **browser_options) -> list[FoundRoom]:
     """Browse for `timeout` seconds and return what was found (for `messagerie rooms`)."""
     browser = RoomBrowser(**browser_options)
