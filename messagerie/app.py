@@ -6,6 +6,7 @@ The contract (DESIGN.md, "Command line") is relied on by tests and scripts:
     messagerie serve [--host H] [--port P] [--name N] [--headless [--json]]
     messagerie join HOST[:PORT] [--name N] [--headless [--json]]
     messagerie rooms [--json] [--timeout S] [--watch] [--port P]
+    messagerie doctor HOST[:PORT] [--json] [--timeout S] [--not-listed]
     messagerie --version
     messagerie --self-test [PATH]
     common: --data-dir DIR (also MESSAGERIE_HOME), --no-tls, --password, --lang,
@@ -126,6 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="P",
         help=f"port the broadcast probe asks (default {DEFAULT_PORT}; repeatable)",
     )
+
+    doctor = sub.add_parser("doctor", parents=[common], help="explain why joining fails")
+    doctor.add_argument("address", metavar="HOST[:PORT]")
+    doctor.add_argument("--json", action="store_true", help="one JSON object per finding")
+    doctor.add_argument("--timeout", type=float, default=2.0, metavar="S", help="per check")
+    doctor.add_argument(
+        "--not-listed", action="store_true", help="the room is missing from the list of rooms"
+    )
     return parser
 
 
@@ -174,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_self_test(args.self_test or None)
 
-    if args.mode == "join":
+    if args.mode in ("join", "doctor"):
         # The same checks as the join form: "host", "host:port" or "[v6]:port".
         host_text, port_text = split_host_port(args.address)
         args.host, error = validate_host(host_text)
@@ -192,6 +201,10 @@ def main(argv: list[str] | None = None) -> int:
             from messagerie import rooms_cli
 
             return rooms_cli.run(args, data_dir)
+        if args.mode == "doctor":
+            from messagerie import rooms_cli
+
+            return rooms_cli.run_doctor(args)
         if args.mode and args.headless:
             return _run_headless(args, data_dir, limits)
         return _run_window(args, data_dir, limits)

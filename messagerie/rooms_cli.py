@@ -1,10 +1,16 @@
-"""`messagerie rooms [--json] [--timeout S] [--watch] [--port P]`: the rooms on the network.
+"""`messagerie rooms` (the rooms on the network) and `messagerie doctor` (why joining fails).
+
+`messagerie rooms [--json] [--timeout S] [--watch] [--port P]`:
 
 A contract that scripts rely on (DESIGN.md): with `--json`, one object per room and per line
 (name, host, port, addresses, tls, password, fingerprint_prefix, via, trust), printed once
 the listening time is over; with `--watch`, one line per change as it happens, with an
 `event` field ("added" or "removed"), until `--timeout`. Exit 0 whether or not any room was
 found; the text mode then says so, with the doctor's explanation.
+
+`messagerie doctor HOST[:PORT] [--json] [--timeout S] [--not-listed]` prints the connection
+doctor's findings (net/doctor.py), one per line; with `--json`, objects with `code`,
+`message` and the details.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from pathlib import Path
 
 from messagerie.i18n import tr
 from messagerie.limits import DEFAULT_PORT
-from messagerie.net import discovery
+from messagerie.net import discovery, doctor
 from messagerie.net.lan import format_address
 from messagerie.security.known_hosts import FILE_NAME, KnownHosts
 
@@ -51,6 +57,24 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
             print(_line(room, args.json), flush=True)
         if not rooms and not args.json:
             print(tr("rooms.none"), flush=True)
+            for finding in doctor.diagnose_network():
+                print(f"- {finding.message}", flush=True)
+    return 0
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    """Print the doctor's findings about joining args.host:args.port. Returns 0."""
+    findings = doctor.diagnose(
+        args.host,
+        args.port,
+        found_by_browser=False if args.not_listed else None,
+        timeout=max(0.1, args.timeout),
+    )
+    if not args.json:
+        print(tr("doctor.title"), flush=True)
+    for finding in findings:
+        line = json.dumps(finding.to_json(), ensure_ascii=False) if args.json else finding.message
+        print(line if args.json else f"- {line}", flush=True)
     return 0
 
 

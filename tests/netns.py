@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 _counter = itertools.count()
 
@@ -76,3 +77,14 @@ def link(a: Namespace, b: Namespace, subnet: str = "10.77.0", prefix: int = 24) 
         ns.address = f"{subnet}.{host}"
         ip("addr", "add", f"{ns.address}/{prefix}", "dev", ns.veth, ns=ns.name)
         ip("link", "set", ns.veth, "up", ns=ns.name)
+    for ns in (a, b):
+        wait_link_up(ns, ns.veth)
+
+
+def wait_link_up(ns: Namespace, device: str, timeout: float = 10.0) -> None:
+    """Wait until the kernel reports the link up (its link watch lags up to about 1 s)."""
+    deadline = time.monotonic() + timeout
+    while "state UP" not in ns.run("ip", "link", "show", "dev", device).stdout:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{device} in {ns.name} is not up after {timeout} s")
+        time.sleep(0.05)

@@ -67,9 +67,10 @@ _VIRTUAL_DESCRIPTION_WORDS = (
     "wsl",
     "docker",
 )
-# Linux interface flags in /sys/class/net/<name>/flags.
+# Linux: the administrative "up" flag in /sys/class/net/<name>/flags, and the link states in
+# .../operstate that mean a link ("unknown" is what loopback and dummy cards report).
 _IFF_UP = 0x1
-_IFF_RUNNING = 0x40
+_LINK_STATES = ("up", "unknown")
 
 
 @dataclass(frozen=True)
@@ -194,10 +195,10 @@ def _is_up(name: str) -> bool:
     """
     if not sys.platform.startswith("linux"):
         return True
+    folder = Path("/sys/class/net") / name
     try:
-        flags = int(Path(f"/sys/class/net/{name}/flags").read_text().strip(), 16)
+        flags = int((folder / "flags").read_text().strip(), 16)
+        state = (folder / "operstate").read_text().strip()
     except (OSError, ValueError):
         return True
-    if name == "lo":
-        return bool(flags & _IFF_UP)
-    return bool(flags & _IFF_UP) and bool(flags & _IFF_RUNNING)
+    return bool(flags & _IFF_UP) and state in _LINK_STATES

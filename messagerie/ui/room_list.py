@@ -19,10 +19,11 @@ import ttkbootstrap as ttk
 from messagerie.i18n import tr
 from messagerie.net import discovery
 from messagerie.net.lan import format_address
+from messagerie.ui.diagnosis import findings_text
 from messagerie.ui.widgets import Texts, wrap_label
 
 DRAIN_MS = 250
-ROWS = 5
+ROWS = 3
 # How long an empty list says "searching" before it says "nothing found".
 SEARCHING_S = 4.0
 COLUMNS = ("room", "host", "address")
@@ -42,7 +43,10 @@ def make_browser(**options: Any) -> Any:
 
 
 class RoomList(ttk.Frame):
-    """A table of the rooms found; `on_pick(room)` runs on a click or on Enter."""
+    """A table of the rooms found; `on_pick(room)` runs on a click or on Enter.
+
+    `on_empty()` runs once when the search has found nothing for SEARCHING_S seconds.
+    """
 
     def __init__(
         self,
@@ -51,8 +55,10 @@ class RoomList(ttk.Frame):
         *,
         on_pick: Callable[[discovery.FoundRoom], None],
         pinned: Callable[[str, int], str | None] | None = None,
+        on_empty: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(master)
+        self._on_empty = on_empty
         self.columnconfigure(0, weight=1)
         self._on_pick = on_pick
         self._texts = texts
@@ -111,6 +117,8 @@ class RoomList(ttk.Frame):
             and time.monotonic() - self._started > SEARCHING_S
         ):
             self._set_status("gui.rooms.none")
+            if self._on_empty is not None:
+                self._on_empty()
         self._after = self.after(DRAIN_MS, self._drain)
 
     def _show(self, rooms: list[discovery.FoundRoom]) -> None:
@@ -135,6 +143,11 @@ class RoomList(ttk.Frame):
             self._set_status("gui.rooms.pick")
         else:
             self._set_status("gui.rooms.none")
+
+    def show_findings(self, findings: list[Any]) -> None:
+        """The doctor's findings about an empty list, under it (on the Tk thread)."""
+        if not self.rooms:
+            self.status.configure(text=f"{tr(self.status_key)}\n{findings_text(findings)}")
 
     def _clicked(self, event: Any) -> None:
         row = self.tree.identify_row(event.y)

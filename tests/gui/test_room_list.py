@@ -145,3 +145,40 @@ def test_with_discovery_off_the_list_says_so(app):
     rooms = c.window.view.rooms
     assert rooms.browser is None
     assert rooms.status_key == "gui.rooms.off"
+
+
+def test_a_refused_join_gets_the_doctors_diagnosis(app):
+    import socket
+
+    c = app()
+    view = c.window.view
+    with socket.socket() as spare:
+        spare.bind(("127.0.0.1", 0))
+        port = spare.getsockname()[1]  # closed again: nobody listens there
+    join = view.panels["join"]
+    join.ip.delete(0, "end")
+    join.ip.insert(0, f"127.0.0.1:{port}")
+    join.button.invoke()
+    pump_until(c.root, lambda: view.diagnosis.findings, what="the doctor's findings")
+    assert [f.code for f in view.diagnosis.findings] == ["not_listening"]
+    # The doctor's finding replaces the generic sentence next to the address.
+    shown = join.errors["ip"].cget("text")
+    assert shown == view.diagnosis.findings[0].message and "Lancer le serveur" in shown
+    view.diagnosis.thread.join(5)
+    screenshot(c.root, "start_view_doctor")
+
+
+def test_a_list_that_stays_empty_asks_the_doctor(app, fake_browser, monkeypatch):
+    from messagerie.net import doctor
+    from messagerie.ui import start_view
+
+    monkeypatch.setattr(room_list, "SEARCHING_S", 0.0)
+    monkeypatch.setattr(
+        start_view.doctor, "diagnose_network", lambda: [doctor.Finding("no_network")]
+    )
+    c = app()
+    view = c.window.view
+    pump_until(c.root, lambda: view.diagnosis.findings, what="the doctor's findings")
+    assert view.rooms.status_key == "gui.rooms.none"
+    assert tr("doctor.no_network") in view.rooms.status.cget("text")
+    view.diagnosis.thread.join(5)
