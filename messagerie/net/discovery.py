@@ -572,13 +572,21 @@ class RoomBrowser:
             self._keep(name, room, now)
 
     def _keep(self, key: str, room: FoundRoom | None, now: float) -> None:
+        if room is not None:
+            room = self._judge(room)
         with self._lock:
             if room is None:
                 self._rooms.pop(key, None)
-            elif key in self._rooms or len(self._rooms) < self.max_rooms:
-                self._rooms[key] = (self._judge(room), now)
-            else:
-                self.dropped += 1
+                return
+            if key not in self._rooms and len(self._rooms) >= self.max_rooms:
+                # Full (a flood of forged names?): a host whose pin matches still gets in, in
+                # place of the oldest room nobody has joined; anything else waits outside.
+                unknown = [k for k, (r, _) in self._rooms.items() if r.trust == "new"]
+                if room.trust != "match" or not unknown:
+                    self.dropped += 1
+                    return
+                del self._rooms[min(unknown, key=lambda k: self._rooms[k][1])]
+            self._rooms[key] = (room, now)
 
     def _judge(self, room: FoundRoom) -> FoundRoom:
         """Compare the announced fingerprint prefix with the pin of each address."""
