@@ -11,6 +11,7 @@ object instead of the table. docs/PERFORMANCE.md has the latest figures and the 
   latency   1,000 sequential messages between two clients, against ncat
   gui       a flood of 10,000 messages into a real chat window under Xvfb
   startup   the frozen app's size and start-up time against a ttkbootstrap "hello"
+  discovery time for a new room to be listed, and the browser's cost with 100 rooms (netns)
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import argparse
 import json
 import sys
 
+import bench_discovery
 import bench_gui
 import bench_room
 import bench_startup
@@ -31,6 +33,7 @@ COMMANDS = {
     "latency": (bench_room.add_latency_arguments, bench_room.run_latency, bench_room.format_table),
     "gui": (bench_gui.add_arguments, bench_gui.run, bench_gui.format_table),
     "startup": (bench_startup.add_arguments, bench_startup.run, bench_startup.format_table),
+    "discovery": (bench_discovery.add_arguments, bench_discovery.run, bench_discovery.format_table),
 }
 
 
