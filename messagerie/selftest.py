@@ -35,6 +35,7 @@ MODULES = (
     "messagerie.security.pake",
     "messagerie.net.session",
     "messagerie.net.discovery",
+    "messagerie.net.doctor",
     "messagerie.rooms_cli",
     "messagerie.net.auth",
     "messagerie.security.pinning",

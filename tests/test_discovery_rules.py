@@ -60,7 +60,8 @@ def test_names_are_cleaned_and_bounded():
 def test_the_probe_and_its_reply():
     assert discovery.is_probe(discovery.PROBE_REQUEST)
     assert not discovery.is_probe(b"{}") and not discovery.is_probe(b"x" * 600)
-    reply = discovery.probe_reply(room="Zoé", host="pc", port=6000, tls=True, password=False, fp=FP)
+    host = discovery.Advertiser(room="Zoé", port=6000, tls=True, password=False, fingerprint=FP)
+    reply = host.probe_reply()
     assert len(reply) <= discovery.PROBE_MAX_BYTES
     room = discovery.parse_probe_reply(reply, "10.0.0.7")
     assert (room.name, room.port, room.addresses, room.via) == ("Zoé", 6000, ("10.0.0.7",), "probe")

@@ -175,21 +175,23 @@ def parse_announcement(props: dict, *, port: int, addresses: Iterable[str], via:
     )
 
 
-def probe_reply(*, room: str, host: str, port: int, tls: bool, password: bool, fp: str | None):
-    """The bytes a host answers a probe with (docs/PROTOCOL.md)."""
-    txt = txt_record(room=room, host=host, tls=tls, password=password, fingerprint=fp)
-    return json.dumps({"messagerie": "room", "port": port, **txt}, ensure_ascii=False).encode()
+def _datagram(data: bytes, kind: str) -> dict | None:
+    """A bounded datagram holding a JSON object with "messagerie": kind, or None."""
+    if len(data) > PROBE_MAX_BYTES:
+        return None
+    try:
+        message = json.loads(data.decode("utf-8"))
+    except ValueError:
+        return None
+    if not isinstance(message, dict) or message.get("messagerie") != kind:
+        return None
+    return message
 
 
 def parse_probe_reply(data: bytes, source: str):
     """A FoundRoom from a probe reply datagram, or None."""
-    if len(data) > PROBE_MAX_BYTES:
-        return None
-    try:
-        reply = json.loads(data.decode("utf-8"))
-    except ValueError:
-        return None
-    if not isinstance(reply, dict) or reply.get("messagerie") != "room":
+    reply = _datagram(data, "room")
+    if reply is None:
         return None
     port = reply.pop("port", None)
     if not isinstance(port, int) or isinstance(port, bool):
@@ -202,13 +204,7 @@ def parse_probe_reply(data: bytes, source: str):
 
 def is_probe(data: bytes) -> bool:
     """Whether a datagram is a discovery probe (a bounded, exact check)."""
-    if len(data) > PROBE_MAX_BYTES:
-        return False
-    try:
-        request = json.loads(data.decode("utf-8"))
-    except ValueError:
-        return False
-    return isinstance(request, dict) and request.get("messagerie") == "probe"
+    return _datagram(data, "probe") is not None
 
 
 def clean_text(text: str) -> str:
@@ -247,11 +243,40 @@ def _instance_name(room: str, host: str) -> str:
     return f"{label}.{SERVICE_TYPE}"
 
 
+class _Worker:
+    """One background thread that runs `_run` until `close()` sets `_stop`."""
+
+    THREAD_NAME = "messagerie-discovery"
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start in the background. Returns at once."""
+        self._thread = threading.Thread(target=self._run, name=self.THREAD_NAME, daemon=True)
+        self._thread.start()
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop and wait for the thread (thread-safe, idempotent); blocks up to about 1 s."""
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+
 # --- hosting ---
 
 
-class Advertiser:
-    """Announce one room, and answer broadcast probes on its port, until `close()`."""
+class Advertiser(_Worker):
+    """Announce one room, and answer broadcast probes on its port, until `close()`.
+
+    `close()` withdraws the room: zeroconf sends its goodbye packets.
+    """
+
+    THREAD_NAME = "messagerie-advertise"
 
     def __init__(
         self,
@@ -266,6 +291,7 @@ class Advertiser:
         host_name: str | None = None,
         dns_sd: bool = True,
     ) -> None:
+        super().__init__()
         self.room = clean_text(room) or "Messagerie"
         self.host_name = clean_text(host_name or "") or machine_name()
         self.port = port
@@ -278,20 +304,6 @@ class Advertiser:
         self.addresses: list[str] = []
         # Set once the DNS-SD name is ours and announced (tests and the self-test wait on it).
         self.registered = threading.Event()
-        self.ended = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        """Start announcing in the background. Returns at once."""
-        self._thread = threading.Thread(target=self._run, name="messagerie-advertise", daemon=True)
-        self._thread.start()
-
-    def close(self, timeout: float = 5.0) -> None:
-        """Withdraw the room (goodbye packets) and wait for the thread. Blocks up to ~1 s."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
 
     def _run(self) -> None:
         try:
@@ -305,8 +317,6 @@ class Advertiser:
         except Exception:
             # Discovery is a convenience: the room stays open and joinable by address.
             log.exception("discovery: announcing %r failed", self.room)
-        finally:
-            self.ended.set()
 
     def _announce_and_serve(self, responder, chosen: list[cards.Adapter]) -> None:
         from zeroconf import IPVersion, ServiceInfo, Zeroconf
@@ -346,6 +356,12 @@ class Advertiser:
             fingerprint=self.fingerprint,
         )
 
+    def probe_reply(self) -> bytes:
+        """The datagram this host answers a probe with (docs/PROTOCOL.md, 11.2)."""
+        return json.dumps(
+            {"messagerie": "room", "port": self.port, **self._txt()}, ensure_ascii=False
+        ).encode()
+
     def _responder(self):
         """A UDP socket on the room's port for probes; a dummy if the port is taken."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -360,14 +376,7 @@ class Advertiser:
 
     def _serve_probes(self, sock, chosen: list[cards.Adapter]) -> None:
         networks = [a.network for a in chosen]
-        reply = probe_reply(
-            room=self.room,
-            host=self.host_name,
-            port=self.port,
-            tls=self.tls,
-            password=self.password,
-            fp=self.fingerprint,
-        )
+        reply = self.probe_reply()
         bound = sock.getsockname()[1] == self.port
         budget, refilled = PROBE_REPLIES_PER_S, time.monotonic()
         while not self._stop.is_set():
@@ -434,13 +443,15 @@ async def withdraw(advertiser: Advertiser | None) -> None:
 Pinned = Callable[[str, int], "str | None"]
 
 
-class RoomBrowser:
+class RoomBrowser(_Worker):
     """A live, bounded, de-duplicated list of the rooms on the network.
 
     `on_change(rooms)` is called on the browser's thread, at most once per TICK_S, with the
     whole new list; it must only hand the list over (the GUI puts it on a queue). `pinned`
     gives the pinned fingerprint for (address, port), so a room can be marked "changed".
     """
+
+    THREAD_NAME = "messagerie-browse"
 
     def __init__(
         self,
@@ -453,13 +464,13 @@ class RoomBrowser:
         max_rooms: int = MAX_ROOMS,
         dns_sd: bool = True,
     ) -> None:
+        super().__init__()
         self.interface = interface
         self.probe_ports = tuple(dict.fromkeys(probe_ports))
         self.probe_after_s = probe_after_s
         self.max_rooms = max_rooms
         self.dns_sd = dns_sd
         self.dropped = 0  # announcements not kept because a cap was reached
-        self.probes_sent = 0
         self._on_change = on_change
         self._pinned = pinned
         self._lock = threading.Lock()
@@ -467,22 +478,6 @@ class RoomBrowser:
         self._removed: set[str] = set()
         self._rooms: dict[str, tuple[FoundRoom, float]] = {}
         self._published: tuple[FoundRoom, ...] = ()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="messagerie-browse", daemon=True)
-        self._thread.start()
-
-    def close(self, timeout: float = 5.0) -> None:
-        """Stop browsing and wait for the thread (thread-safe, idempotent)."""
-        self._stop.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
 
     def rooms(self) -> list[FoundRoom]:
         """The current list (thread-safe)."""
@@ -615,7 +610,6 @@ class RoomBrowser:
             for port in self.probe_ports:
                 with contextlib.suppress(OSError):
                     sock.sendto(PROBE_REQUEST, (adapter.broadcast, port))
-                    self.probes_sent += 1
 
     def _read_replies(self, sock, now: float) -> None:
         for _ in range(MAX_PENDING):
@@ -693,14 +687,3 @@ def query_unicast(address: str, timeout: float = 1.0) -> list[str]:
             if names:
                 return names
     return []
-
-
-def browse_once(timeout: float, **browser_options) -> list[FoundRoom]:
-    """Browse for `timeout` seconds and return what was found (for `messagerie rooms`)."""
-    browser = RoomBrowser(**browser_options)
-    browser.start()
-    try:
-        threading.Event().wait(timeout)
-    finally:
-        browser.close()
-    return browser.rooms()

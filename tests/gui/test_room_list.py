@@ -66,16 +66,8 @@ def _click_row(tree, index: int) -> None:
 
 
 def test_the_list_shows_rooms_and_one_click_joins(app, procs, fake_browser, tmp_path):
-    server = procs(
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--headless",
-        "--no-tls",
-        data_dir=tmp_path / "server",
-    )
+    headless_host = ["serve", "--host", "127.0.0.1", "--port", "0", "--headless", "--no-tls"]
+    server = procs(*headless_host, data_dir=tmp_path / "server")
     port = server.event("listening")["port"]
     c = app()
     rooms = c.window.view.rooms
