@@ -40,10 +40,15 @@ from messagerie.protocol import PROTOCOL_VERSION
 log = logging.getLogger(__name__)
 
 SERVICE_TYPE = "_messagerie._tcp.local."
-# Record lifetime. Short, so that a host that crashed without its goodbye leaves the lists
-# within about TTL_S (browsers re-ask at 80 % of it); a clean stop sends a goodbye and the
-# room leaves at once. zeroconf's defaults (120 s and 75 min) would keep dead rooms for long.
-TTL_S = 20
+# Record lifetime. A clean stop sends a goodbye and the room leaves at once; a host that
+# crashed leaves when its SRV record expires, within about TTL_S: the browser asks again for
+# the SRV of each room at half its lifetime (`_refresh`), and a live host answers. Receivers
+# raise a PTR's TTL to 1,125 s (zeroconf does, after RFC 6762 §10), so only the SRV can tell.
+TTL_S = 10
+REFRESH_EVERY_S = 2.0
+UNICAST_CHECKS_PER_TICK = 4  # addresses asked directly per tick, 0.3 s at most each
+UNICAST_CHECK_S = 0.3
+UNICAST_STRIKES = 5  # unanswered checks in a row before a doubtful room is dropped
 FINGERPRINT_PREFIX_HEX = 16
 NAME_MAX = 40
 # Bounds that keep a consumer responsive under 1,000 forged announcements per second.
@@ -478,6 +483,9 @@ class RoomBrowser(_Worker):
         self._removed: set[str] = set()
         self._rooms: dict[str, tuple[FoundRoom, float]] = {}
         self._published: tuple[FoundRoom, ...] = ()
+        self._doubtful: set[str] = set()  # rooms removed or expired, to check by unicast
+        self._confirmed: dict[str, float] = {}  # rooms a unicast answer vouched for, until
+        self._strikes: dict[str, int] = {}  # unanswered unicast checks in a row
 
     def rooms(self) -> list[FoundRoom]:
         """The current list (thread-safe)."""
@@ -496,14 +504,19 @@ class RoomBrowser(_Worker):
                 browser = ServiceBrowser(zc, SERVICE_TYPE, handlers=[self._on_state_change])
             probe = _probe_socket()
             next_probe = time.monotonic() + self.probe_after_s
+            next_refresh = time.monotonic() + REFRESH_EVERY_S
             while not self._stop.is_set():
                 now = time.monotonic()
                 if zc is not None:
                     self._resolve(zc, now)
+                    self._verify(now)
                 self._read_replies(probe, now)
                 if now >= next_probe and not self._has_dns_sd_room():
                     self._send_probes(probe, chosen)
                     next_probe = now + PROBE_INTERVAL_S
+                if zc is not None and now >= next_refresh:
+                    self._refresh(zc, now)
+                    next_refresh = now + REFRESH_EVERY_S
                 self._expire(now)
                 self._publish()
                 self._stop.wait(TICK_S)
@@ -539,8 +552,9 @@ class RoomBrowser(_Worker):
         with self._lock:
             names, self._pending = self._pending, set()
             removed, self._removed = self._removed, set()
-            for name in removed:
-                self._rooms.pop(name, None)
+            # Not dropped yet: zeroconf also removes records to make room in a full cache
+            # (the shortest-lived first: ours), so a removal is checked before it is believed.
+            self._doubtful.update(name for name in removed if name in self._rooms)
         slow = RESOLVE_SLOW_PER_TICK
         for name in names:
             if self._stop.is_set():
@@ -565,6 +579,69 @@ class RoomBrowser(_Worker):
                 key=name,
             )
             self._keep(name, room, now)
+
+    def _refresh(self, zc, now: float) -> None:
+        """Re-ask for the SRV of rooms past half their life; doubt those whose SRV is gone."""
+        from zeroconf import DNSOutgoing, DNSQuestion, const
+        from zeroconf._utils.time import current_time_millis
+
+        now_ms = current_time_millis()
+        with self._lock:
+            rooms = [k for k, (room, _) in self._rooms.items() if room.via == "dns-sd"]
+        query = DNSOutgoing(const._FLAGS_QR_QUERY)
+        expired = []
+        for name in rooms:
+            if self._confirmed.get(name, 0.0) > now:
+                continue
+            records = zc.cache.get_all_by_details(name, const._TYPE_SRV, const._CLASS_IN)
+            left = max((r.get_remaining_ttl(now_ms) for r in records), default=0)
+            if left <= 0:
+                expired.append(name)
+            elif left < TTL_S / 2:
+                query.add_question(DNSQuestion(name, const._TYPE_SRV, const._CLASS_IN))
+        if query.questions:
+            zc.send(query)  # one packet (or a few) for all rooms, sent by zeroconf's thread
+        with self._lock:
+            self._doubtful.update(expired)
+
+    def _verify(self, now: float) -> None:
+        """Ask the hosts of doubtful rooms directly (unicast) whether they still have them.
+
+        The answer comes to a socket of our own, so a flood on the multicast group, which may
+        have evicted or drowned the room's records, cannot drown it. A host that stopped
+        answers nothing (or its machine refuses at once), and its room is dropped.
+        """
+        with self._lock:
+            doubtful, self._doubtful = self._doubtful, set()
+            by_address: dict[str, list[str]] = {}
+            for name in doubtful:
+                entry = self._rooms.get(name)
+                if entry is not None:
+                    by_address.setdefault(entry[0].addresses[0], []).append(name)
+        asked = list(by_address.items())
+        answers = {
+            address: set(query_unicast(address, timeout=UNICAST_CHECK_S))
+            for address, _ in asked[:UNICAST_CHECKS_PER_TICK]
+        }
+        with self._lock:
+            for address, names in asked:
+                if address not in answers:  # over this tick's budget: next tick
+                    self._doubtful.update(names)
+                    continue
+                for name in names:
+                    if name in answers[address]:
+                        self._confirmed[name] = now + TTL_S / 2
+                        self._strikes.pop(name, None)
+                    elif self._strikes.get(name, 0) + 1 >= UNICAST_STRIKES:
+                        self._rooms.pop(name, None)
+                        self._strikes.pop(name, None)
+                    else:
+                        # Unanswered: a question lost in a flood, or a host gone. Asked
+                        # again next tick; a host gone refuses at once, so it leaves fast.
+                        self._strikes[name] = self._strikes.get(name, 0) + 1
+                        self._doubtful.add(name)
+            for name in [n for n in self._confirmed if n not in self._rooms]:
+                del self._confirmed[name]
 
     def _keep(self, key: str, room: FoundRoom | None, now: float) -> None:
         if room is not None:

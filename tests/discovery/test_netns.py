@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from messagerie.net.discovery import TTL_S
 from messagerie.security.known_hosts import FILE_NAME, KnownHosts
 from tests.cli import ROOT, Proc
 from tests.netns import Namespace, link
@@ -87,6 +88,37 @@ def test_a_host_appears_within_3_s_and_leaves_within_5_s_after_it_stops(netns, t
             watch.close()
 
 
+def test_a_crashed_host_leaves_within_its_ttl_while_a_live_one_stays(netns, tmp_path):
+    ns = netns()
+    live = serve(ns, "lo", tmp_path / "live", "--name", "Vivante")
+    crashed = serve(ns, "lo", tmp_path / "crashed", "--name", "Plantée")
+    watch = Proc(
+        "rooms",
+        "--watch",
+        "--timeout",
+        "60",
+        "--discovery-interface",
+        "lo",
+        data_dir=tmp_path / "watch",
+        exe=ns.messagerie,
+    )
+    try:
+        live_port = live.event("listening")["port"]
+        crashed_port = crashed.event("listening")["port"]
+        watch.event("added", port=crashed_port)
+        crashed.proc.kill()  # no goodbye: only the records' lifetime can tell
+        killed = time.monotonic()
+        watch.event("removed", timeout=TTL_S + 8, port=crashed_port)
+        assert time.monotonic() - killed < TTL_S + 8
+        # Past a whole lifetime of its records, the live room is still listed: each refresh
+        # was answered (a removal would have been printed by now).
+        with pytest.raises(AssertionError, match="timed out"):
+            watch.event("removed", timeout=killed + 2 * TTL_S - time.monotonic(), port=live_port)
+    finally:
+        for proc in (live, crashed, watch):
+            proc.close()
+
+
 def test_two_machines_on_a_veth_pair_find_the_room_and_chat(netns, tmp_path):
     a, b = netns(), netns()
     link(a, b)
@@ -126,7 +158,10 @@ def test_an_outside_dns_sd_client_sees_the_srv_record(netns, tmp_path):
         deadline = time.monotonic() + 10
         instance = ""
         while not instance and time.monotonic() < deadline:
-            ptr = ns.run("dig", "-p", "5353", "@127.0.0.1", "_messagerie._tcp.local", "PTR")
+            # check=False: until the responder is up, dig gets no reply (its exit code 9).
+            ptr = ns.run(
+                "dig", "-p", "5353", "@127.0.0.1", "_messagerie._tcp.local", "PTR", check=False
+            )
             ptr_answer = _answers(ptr.stdout)
             instance = ptr_answer[0] if ptr_answer else ""
         assert instance.startswith("Salle"), instance
