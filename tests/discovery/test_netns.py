@@ -51,6 +51,12 @@ def serve(ns: Namespace, iface: str, data_dir, *extra: str) -> Proc:
     )
 
 
+def watcher(ns: Namespace, data_dir) -> Proc:
+    """`messagerie rooms --watch --json` on `lo` inside `ns`, for up to a minute."""
+    watch = ["rooms", "--watch", "--timeout", "60", "--discovery-interface", "lo"]
+    return Proc(*watch, data_dir=data_dir, exe=ns.messagerie)
+
+
 def test_a_host_appears_within_3_s_and_leaves_within_5_s_after_it_stops(netns, tmp_path):
     ns = netns()
     host = serve(ns, "lo", tmp_path / "host", "--name", "Salle Zoé")
@@ -67,16 +73,7 @@ def test_a_host_appears_within_3_s_and_leaves_within_5_s_after_it_stops(netns, t
         assert room["addresses"] == ["127.0.0.1"]
         assert room["via"] == "dns-sd" and room["trust"] == "new"
 
-        watch = Proc(
-            "rooms",
-            "--watch",
-            "--timeout",
-            "60",
-            "--discovery-interface",
-            "lo",
-            data_dir=tmp_path / "watch",
-            exe=ns.messagerie,
-        )
+        watch = watcher(ns, tmp_path / "watch")
         watch.event("added", port=listening["port"])
         assert host.finish() == 0
         stopped = time.monotonic()
@@ -92,16 +89,7 @@ def test_a_crashed_host_leaves_within_its_ttl_while_a_live_one_stays(netns, tmp_
     ns = netns()
     live = serve(ns, "lo", tmp_path / "live", "--name", "Vivante")
     crashed = serve(ns, "lo", tmp_path / "crashed", "--name", "Plantée")
-    watch = Proc(
-        "rooms",
-        "--watch",
-        "--timeout",
-        "60",
-        "--discovery-interface",
-        "lo",
-        data_dir=tmp_path / "watch",
-        exe=ns.messagerie,
-    )
+    watch = watcher(ns, tmp_path / "watch")
     try:
         live_port = live.event("listening")["port"]
         crashed_port = crashed.event("listening")["port"]
