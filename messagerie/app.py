@@ -5,9 +5,12 @@ The contract (DESIGN.md, "Command line") is relied on by tests and scripts:
     messagerie                                   start window (GUI)
     messagerie serve [--host H] [--port P] [--name N] [--headless [--json]]
     messagerie join HOST[:PORT] [--name N] [--headless [--json]]
+    messagerie rooms [--json] [--timeout S] [--watch] [--port P]
+    messagerie doctor HOST[:PORT] [--json] [--timeout S] [--not-listed]
     messagerie --version
     messagerie --self-test [PATH]
-    common: --data-dir DIR (also MESSAGERIE_HOME), --no-tls, --password, --lang
+    common: --data-dir DIR (also MESSAGERIE_HOME), --no-tls, --password, --lang,
+            --discovery-interface IFACE, --no-discovery
 """
 
 from __future__ import annotations
@@ -68,6 +71,18 @@ def build_parser() -> argparse.ArgumentParser:
     # SUPPRESS: a value given before the subcommand is not overwritten by the default.
     common.add_argument("--data-dir", default=argparse.SUPPRESS, help="settings, history, identity")
     common.add_argument("--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS)
+    common.add_argument(
+        "--discovery-interface",
+        default=argparse.SUPPRESS,
+        metavar="IFACE",
+        help="announce and look for rooms on this network card only",
+    )
+    common.add_argument(
+        "--no-discovery",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="neither announce nor look for rooms",
+    )
 
     parser = argparse.ArgumentParser(
         prog="messagerie",
@@ -101,6 +116,27 @@ def build_parser() -> argparse.ArgumentParser:
     join.add_argument("address", metavar="HOST[:PORT]")
     join.add_argument("--name", type=_name, default=None)
     join.add_argument("--trust-new", action="store_true", help="accept a changed server identity")
+
+    rooms = sub.add_parser("rooms", parents=[common], help="list the rooms on the network")
+    rooms.add_argument("--json", action="store_true", help="one JSON object per line")
+    rooms.add_argument("--timeout", type=float, default=3.0, metavar="S", help="listen this long")
+    rooms.add_argument("--watch", action="store_true", help="print each change until --timeout")
+    rooms.add_argument(
+        "--port",
+        type=_port,
+        action="append",
+        default=None,
+        metavar="P",
+        help=f"port the broadcast probe asks (default {DEFAULT_PORT}; repeatable)",
+    )
+
+    doctor = sub.add_parser("doctor", parents=[common], help="explain why joining fails")
+    doctor.add_argument("address", metavar="HOST[:PORT]")
+    doctor.add_argument("--json", action="store_true", help="one JSON object per finding")
+    doctor.add_argument("--timeout", type=float, default=2.0, metavar="S", help="per check")
+    doctor.add_argument(
+        "--not-listed", action="store_true", help="the room is missing from the list of rooms"
+    )
     return parser
 
 
@@ -136,13 +172,20 @@ def main(argv: list[str] | None = None) -> int:
     except MessagerieError as exc:
         parser.exit(2, f"{explain(exc)}\n")
     _setup_logging(data_dir)
+    interface = getattr(args, "discovery_interface", None)
+    if interface:
+        from messagerie.net import adapters
+
+        if not adapters.interface_exists(interface):
+            parser.error(i18n.tr("error.no_such_interface", interface=interface))
+    _discovery_options(interface=interface, off=getattr(args, "no_discovery", False))
 
     if args.self_test is not None:
         from messagerie.selftest import run_self_test
 
         return run_self_test(args.self_test or None)
 
-    if args.mode == "join":
+    if args.mode in ("join", "doctor"):
         # The same checks as the join form: "host", "host:port" or "[v6]:port".
         host_text, port_text = split_host_port(args.address)
         args.host, error = validate_host(host_text)
@@ -156,6 +199,14 @@ def main(argv: list[str] | None = None) -> int:
     # What escaped becomes a sentence through the one door: `explain` shows a domain error's
     # sentence, and logs anything else, a bug, with its traceback as an internal error.
     try:
+        if args.mode == "rooms":
+            from messagerie import headless
+
+            return headless.run_rooms(args, data_dir)
+        if args.mode == "doctor":
+            from messagerie import headless
+
+            return headless.run_doctor(args)
         if args.mode and args.headless:
             return _run_headless(args, data_dir, limits)
         return _run_window(args, data_dir, limits)
@@ -165,6 +216,16 @@ def main(argv: list[str] | None = None) -> int:
             text = f"{text} {data_dir / LOG_FILE}"  # where "voir le journal" points
         print(text, file=sys.stderr)
     return 1
+
+
+def _discovery_options(*, interface: str | None, off: bool) -> None:
+    """Apply `--discovery-interface` and `--no-discovery` to the whole process."""
+    from messagerie.net import discovery
+
+    if off:
+        discovery.configure(enabled=False)
+    elif interface:
+        discovery.configure(enabled=True, interface=interface)
 
 
 def _run_window(args: argparse.Namespace, data_dir: Path, limits: Limits) -> int:

@@ -4,7 +4,8 @@ PyInstaller decides what to bundle by following imports, and a module it missed 
 when a user reaches it. This check reaches everything at once: it imports every module the
 app uses, opens the themed window when there is a display, hosts a TLS room with a password
 on 127.0.0.1 and has a client in the same process exchange a message with accents and emoji,
-and writes settings to a temporary data dir. It exits 0 only if all of that worked.
+announces a room over DNS-SD on loopback and finds it, and writes settings to a temporary
+data dir. It exits 0 only if all of that worked.
 
 A windowed Windows build has no stdout, so the report is also written as JSON to PATH.
 """
@@ -34,6 +35,8 @@ MODULES = (
     "messagerie.security.pake",
     "messagerie.net.session",
     "messagerie.security.room_password",
+    "messagerie.net.discovery",
+    "messagerie.net.doctor",
     "messagerie.security.pinning",
     "messagerie.store.settings",
     "messagerie.ui",
@@ -49,6 +52,12 @@ MODULES = (
     "PIL._tkinter_finder",
     "desktop_notifier",
     "messagerie.ui.notify",
+    # python-zeroconf's compiled modules import each other from C, out of PyInstaller's
+    # sight (pyinstaller#8935 names this one).
+    "zeroconf",
+    "zeroconf._utils.ipaddress",
+    "zeroconf._handlers.query_handler",
+    "ifaddr",
 )
 MESSAGE = "Ça marche 🎉 — café, naïve, 日本"
 PASSWORD = "mot de passe é"
@@ -57,6 +66,11 @@ WAIT_S = 20.0
 
 def run_self_test(report_path: str | None) -> int:
     """Run every check; print and write the JSON report; return the exit code."""
+    from messagerie.net import discovery
+
+    # CI runs the self-test outside any network namespace: the room and the window must not
+    # announce or browse on the real network cards. The discovery check works on loopback.
+    discovery.configure(enabled=False)
     checks: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory(prefix="messagerie-selftest-") as tmp:
         data = Path(tmp)
@@ -64,6 +78,7 @@ def run_self_test(report_path: str | None) -> int:
         _check(checks, "settings", lambda: _settings(data / "settings"))
         _check(checks, "room", lambda: _room(data))
         _check(checks, "notifications", _notifications)
+        _check(checks, "discovery", _discovery)
         if _has_display():
             _check(checks, "window", lambda: _window(data / "window"))
         else:
@@ -185,6 +200,53 @@ def _notifications() -> dict[str, object]:
         raise RuntimeError(f"expected the fallback, got {event!r}")
     result["fallback"] = event.detail
     return result
+
+
+def _discovery() -> dict[str, object]:
+    """Announce a room on loopback only, then find it by a unicast query and by browsing.
+
+    Loopback only: CI runs the self-test outside any network namespace, where nothing may be
+    multicast on the machine's real cards. zeroconf sends only on the addresses it is given
+    (127.0.0.1 here), and the probe fallback's broadcast goes to 127.255.255.255.
+    """
+    import socket
+    import threading
+
+    from messagerie.net import discovery
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as spare:
+        spare.bind(("127.0.0.1", 0))
+        port = spare.getsockname()[1]
+    advertiser = discovery.Advertiser(
+        room="Auto-test é",
+        port=port,
+        tls=True,
+        password=False,
+        fingerprint="0123456789abcdef" * 4,
+        interface="127.0.0.1",
+        host_name="selftest",
+    )
+    found = threading.Event()
+    browser = discovery.RoomBrowser(
+        interface="127.0.0.1",
+        probe_ports=(port,),
+        on_change=lambda rooms: any(r.port == port for r in rooms) and found.set(),
+    )
+    advertiser.start()
+    try:
+        if not advertiser.registered.wait(WAIT_S):
+            raise TimeoutError(f"the room was not announced within {WAIT_S} s")
+        names = discovery.query_unicast("127.0.0.1", timeout=2.0)
+        if not any(name.startswith("Auto-test") for name in names):
+            raise RuntimeError(f"the responder did not answer a unicast query: {names}")
+        browser.start()
+        if not found.wait(WAIT_S):
+            raise TimeoutError(f"the browser did not find the room within {WAIT_S} s")
+        room = next(r for r in browser.rooms() if r.port == port)
+        return {"instance": names[0], "via": room.via, "fingerprint": room.fingerprint_prefix}
+    finally:
+        browser.close()
+        advertiser.close()
 
 
 def _wait(events_queue: queue.Queue, kind: type):

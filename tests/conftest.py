@@ -3,6 +3,13 @@ and a check that no test leaves a thread behind."""
 
 from __future__ import annotations
 
+import os
+
+# The network rule: no test multicasts or broadcasts on this machine's real network cards.
+# Discovery is off for this process and every process it starts; the discovery tests turn it
+# back on only inside network namespaces they create (tests/netns.py).
+os.environ["MESSAGERIE_DISCOVERY"] = "off"
+
 import dataclasses
 import threading
 import time

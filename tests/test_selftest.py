@@ -30,8 +30,16 @@ def test_self_test_passes_and_writes_its_report(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["ok"] is True
-    assert set(data["checks"]) == {"imports", "settings", "room", "notifications", "window"}
+    assert set(data["checks"]) == {
+        "imports",
+        "settings",
+        "room",
+        "notifications",
+        "discovery",
+        "window",
+    }
     assert data["checks"]["room"]["detail"]["tls"] is True
+    assert data["checks"]["discovery"]["detail"]["fingerprint"] == "0123456789abcdef"
     if sys.platform.startswith("linux"):  # the notifications' fallback really ran
         assert data["checks"]["notifications"]["detail"]["fallback"]
     # pytest-xvfb gives the tests a display, so the window check really ran.

@@ -23,7 +23,7 @@ from pathlib import Path
 from messagerie import protocol
 from messagerie.errors import MessagerieError, NetworkError
 from messagerie.limits import DEFAULT_CLIENT_NAME, DEFAULT_HOST_NAME, DEFAULT_LIMITS, Limits
-from messagerie.net import events, lan
+from messagerie.net import discovery, events, lan
 from messagerie.net.client import RoomClient
 from messagerie.net.loop import NetworkThread
 from messagerie.net.security import ClientSecurity, ServerSecurity
@@ -236,9 +236,11 @@ class HostSession(Session):
             own = stored.sender == config.name
             self._emit(events.MessageReceived.of(stored, history=True, own=own))
         room.start_sweeper()
+        advertiser = discovery.advertise_room(config, port, security)
         try:
             await self._stop_requested.wait()
         finally:
+            await discovery.withdraw(advertiser)
             server.close()
             await room.close()
             with contextlib.suppress(TimeoutError):

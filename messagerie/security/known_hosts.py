@@ -111,6 +111,11 @@ class KnownHosts:
         ordered = sorted(self._hosts, key=lambda key: self._hosts[key].get("last_seen", ""))
         return ordered[::-1][:limit]
 
+    def pinned(self, host: str, port: int) -> str | None:
+        """The fingerprint pinned for host:port, or None. Changes nothing (discovery uses it)."""
+        entry = self._hosts.get(host_key(host, port))
+        return entry["fingerprint"] if entry else None
+
     def check(self, host: str, port: int, fingerprint: str) -> TrustDecision:
         """Compare `fingerprint` with the one pinned for host:port. Changes nothing.
 

@@ -102,8 +102,15 @@ class Controller:
     def show_start(self, kind: str | None = None) -> StartView:
         from messagerie.net.lan import lan_addresses
 
-        view = StartView(self.root, self.settings, addresses=lan_addresses(), on_submit=self.submit)
-        view.panels["join"].ip.configure(values=KnownHosts(self.data_dir / KNOWN_HOSTS).recent())
+        known = KnownHosts(self.data_dir / KNOWN_HOSTS)
+        view = StartView(
+            self.root,
+            self.settings,
+            addresses=lan_addresses(),
+            on_submit=self.submit,
+            pinned=known.pinned,
+        )
+        view.panels["join"].ip.configure(values=known.recent())
         host_panel = view.panels["host"]
         host_panel.remember_password.set(self.settings.remember_password)
         remembered = pake.load_password(self.data_dir) if self.settings.remember_password else None

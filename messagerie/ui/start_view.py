@@ -15,13 +15,20 @@ import ttkbootstrap as ttk
 
 from messagerie.i18n import tr
 from messagerie.limits import DEFAULT_CLIENT_NAME, DEFAULT_HOST_NAME
+from messagerie.net import doctor
+from messagerie.net.discovery import FoundRoom
 from messagerie.store.settings import Settings
 from messagerie.ui import forms
+from messagerie.ui.diagnosis import Diagnosis, findings_text
+from messagerie.ui.room_list import RoomList
 from messagerie.ui.widgets import Texts, set_error, wrap_label
 
 # Below this width the two panels are stacked instead of side by side.
 _STACK_BELOW_PX = 720
 PANELS = ("host", "join")
+# Join failures the connection doctor can explain (net/doctor.py).
+DOCTOR_CODES = frozenset({"connection_refused", "connection_timeout", "network_error"})
+DOCTOR_TIMEOUT_S = 1.5
 
 
 class Panel:
@@ -36,6 +43,9 @@ class Panel:
         self._row = 0
         intro = self._next(wrap_label(self.frame, bootstyle="secondary"))
         texts.bind(intro, f"gui.start.{kind}_intro")
+        # The join panel's list of rooms found on the network goes here (StartView fills it).
+        self.list_row = self._row
+        self._row += 1
         # Both are combo boxes: the host's offers this machine's addresses, the joiner's the
         # hosts joined before.
         self.ip = ttk.Combobox(self.frame, width=28)
@@ -97,7 +107,11 @@ class Panel:
 
 
 class StartView(ttk.Frame):
-    """The first screen. `on_submit(kind, FormResult)` is called with checked values."""
+    """The first screen. `on_submit(kind, FormResult)` is called with checked values.
+
+    `pinned(host, port)` gives a known host's pinned fingerprint, so that the list of rooms
+    found can flag one that announces another identity.
+    """
 
     def __init__(
         self,
@@ -106,6 +120,7 @@ class StartView(ttk.Frame):
         *,
         addresses: list[str],
         on_submit: Callable[[str, forms.FormResult], None],
+        pinned: Callable[[str, int], str | None] | None = None,
     ) -> None:
         super().__init__(master, padding=(24, 16))
         self._on_submit = on_submit
@@ -142,6 +157,16 @@ class StartView(ttk.Frame):
             "host": Panel(self, self.texts, "host", lambda: self.submit("host")),
             "join": Panel(self, self.texts, "join", lambda: self.submit("join")),
         }
+        join_panel = self.panels["join"]
+        self.rooms = RoomList(
+            join_panel.frame,
+            self.texts,
+            on_pick=self.pick_room,
+            pinned=pinned,
+            on_empty=self._list_stays_empty,
+        )
+        self.rooms.grid(row=join_panel.list_row, column=0, sticky="ew", pady=(8, 0))
+        self.diagnosis = Diagnosis(self)
         self._stacked: bool | None = None
         self._layout(stacked=False)
         self.bind("<Configure>", self._on_resize, add="+")
@@ -182,10 +207,26 @@ class StartView(ttk.Frame):
         check = forms.check_host_form if kind == "host" else forms.check_join_form
         return check(self.name.get(), panel.ip.get(), panel.port.get(), panel.password.get())
 
+    def pick_room(self, room: FoundRoom) -> None:
+        """A room was picked in the list: fill its address in, then join (or ask the password)."""
+        panel = self.panels["join"]
+        panel.ip.delete(0, "end")
+        panel.ip.insert(0, room.addresses[0])
+        panel.port.delete(0, "end")
+        panel.port.insert(0, str(room.port))
+        if room.password and not panel.password.get():
+            self.clear_errors()
+            panel.show_error("password", tr("gui.rooms.needs_password", room=room.name))
+            panel.password.focus_set()
+            return
+        self.submit("join")
+
     def submit(self, kind: str) -> None:
         """Check the panel's fields; show errors next to them, or hand the values on."""
         result = self.form(kind)
         self.clear_errors()
+        if kind == "join":
+            self.diagnosis.cancel()
         if not result.ok:
             self.show_errors(kind, result.errors)
             return
@@ -219,6 +260,33 @@ class StartView(ttk.Frame):
         panel.show_error(forms.failure_field(code), text)
         focus = {"port": panel.port, "ip": panel.ip, "password": panel.password}
         focus.get(forms.failure_field(code), panel.button).focus_set()
+        if kind == "join" and code in DOCTOR_CODES:
+            self._diagnose_join()
+
+    def _diagnose_join(self) -> None:
+        """Ask the connection doctor why joining the address in the form failed."""
+        form = self.form("join")
+        if not form.ok or not form.host or not form.port:
+            return
+        host, port = form.host, form.port
+        listed = None
+        if self.rooms.browser is not None:
+            listed = any(host in r.addresses and r.port == port for r in self.rooms.rooms)
+        field = forms.failure_field("connection_refused")
+
+        def show(findings: list[doctor.Finding]) -> None:
+            # The doctor's findings come from real checks: they replace the sentence that
+            # could only list the possible causes.
+            self.panels["join"].show_error(field, findings_text(findings, title=False))
+
+        self.diagnosis.run(
+            lambda: doctor.diagnose(host, port, found_by_browser=listed, timeout=DOCTOR_TIMEOUT_S),
+            show,
+        )
+
+    def _list_stays_empty(self) -> None:
+        """No room showed up: say what this machine's side may be doing wrong."""
+        self.diagnosis.run(doctor.diagnose_network, self.rooms.show_findings)
 
     def set_busy(self, kind: str | None) -> None:
         """Disable both buttons while a session starts (`kind`), or enable them (None)."""
@@ -229,6 +297,7 @@ class StartView(ttk.Frame):
 
     def retranslate(self) -> None:
         self.texts.refresh()
+        self.rooms.retranslate()
 
 
 def _unique(items: list[str]) -> list[str]:
