@@ -100,6 +100,10 @@ def test_byte_level_example_from_the_docs():
     assert frame == b'\x00\x00\x00\x0f{"type":"ping"}'
 
 
+UNSUPPORTED = protocol.UNSUPPORTED_VERSION
+BAD_FIELD = protocol.BAD_FIELD
+
+
 def frame(payload: bytes) -> bytes:
     return struct.pack(">I", len(payload)) + payload
 
@@ -125,6 +129,12 @@ def frame(payload: bytes) -> bytes:
         (frame(b'{"type": "joined", "name": "\\ud800"}'), protocol.BAD_NAME),
         (frame(b'{"type": "ack", "id": "x", "seq": true}'), protocol.BAD_FIELD),
         (frame(b'{"type": "ack", "id": "x", "seq": NaN}'), protocol.BAD_JSON),
+        # Any version but 1 is unsupported, checked before the other fields (issue 16, item 12).
+        (frame(b'{"type": "hello", "version": 0, "name": "A", "client_id": "c"}'), UNSUPPORTED),
+        (frame(b'{"type": "hello", "version": 2}'), UNSUPPORTED),
+        (frame(b'{"type": "hello", "version": -1, "name": "A", "client_id": "c"}'), UNSUPPORTED),
+        (frame(b'{"type": "hello", "version": "1", "name": "A", "client_id": "c"}'), BAD_FIELD),
+        (frame(b'{"type": "hello", "version": true, "name": "A", "client_id": "c"}'), BAD_FIELD),
         (frame(b"[" * 100_000), protocol.BAD_JSON),
     ],
     ids=lambda v: v if isinstance(v, str) else None,

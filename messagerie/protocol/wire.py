@@ -220,8 +220,21 @@ class Hello(Message):
     client_id: str
     last_seq: int = 0
 
+    @classmethod
+    def from_wire(cls, obj: dict[str, Any]) -> Message:
+        # The version is looked at before any other field: another version may name or
+        # shape its fields differently, and its sender must learn that the version is the
+        # problem, not one of those fields.
+        version = obj.get("version")
+        if type(version) is int and version != PROTOCOL_VERSION:
+            raise RemoteProtocolError(UNSUPPORTED_VERSION)
+        return super().from_wire(obj)
+
     def _check(self, error_cls):
-        _check_int(self.version, "version", error_cls, minimum=1)
+        # Any integer is a version (the server refuses all but PROTOCOL_VERSION with
+        # `unsupported_version`); only a non-integer is a malformed field.
+        if type(self.version) is not int:
+            _fail(BAD_FIELD, error_cls, field="version")
         _check_name(self.name, error_cls)
         _check_id(self.client_id, "client_id", error_cls)
         _check_int(self.last_seq, "last_seq", error_cls)
