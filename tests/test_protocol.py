@@ -129,6 +129,9 @@ def frame(payload: bytes) -> bytes:
         (frame(b'{"type": "joined", "name": "\\ud800"}'), protocol.BAD_NAME),
         (frame(b'{"type": "ack", "id": "x", "seq": true}'), protocol.BAD_FIELD),
         (frame(b'{"type": "ack", "id": "x", "seq": NaN}'), protocol.BAD_JSON),
+        # Too large for a double: it would parse to infinity (issue 16, item 14).
+        (frame(b'{"type": "ping", "x": 1e400}'), protocol.BAD_JSON),
+        (frame(b'{"type": "ping", "x": [-1E+400]}'), protocol.BAD_JSON),
         # Any version but 1 is unsupported, checked before the other fields (issue 16, item 12).
         (frame(b'{"type": "hello", "version": 0, "name": "A", "client_id": "c"}'), UNSUPPORTED),
         (frame(b'{"type": "hello", "version": 2}'), UNSUPPORTED),
@@ -169,6 +172,11 @@ def test_building_invalid_messages_is_a_local_error():
         protocol.Hello(version=1, name="", client_id="c")
     with pytest.raises(LocalProtocolError):
         protocol.Ack(id="has space", seq=1)
+
+
+def test_large_but_finite_numbers_still_parse():
+    data = frame(b'{"type": "ping", "x": 1.7e308, "y": -2.5e-400}')
+    assert protocol.Decoder().feed(data) == [protocol.Ping()]
 
 
 def test_unknown_fields_are_ignored_for_forward_compatibility():

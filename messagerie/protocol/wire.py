@@ -15,6 +15,7 @@ Peer input is checked with exceptions, never `assert`: a peer that breaks the ru
 from __future__ import annotations
 
 import json
+import math
 import re
 import secrets
 import struct
@@ -484,7 +485,16 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
-_loads = json.JSONDecoder(parse_constant=_reject_constant).decode
+def _finite_float(literal: str) -> float:
+    # JSON has no infinity, but a literal too large for a double (1e400) parses to one:
+    # refuse it like the NaN and Infinity constants, so no peer can plant an infinity.
+    value = float(literal)
+    if not math.isfinite(value):
+        raise ValueError(f"{literal[:20]} is out of range")
+    return value
+
+
+_loads = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float).decode
 
 
 def parse_payload(payload: bytes) -> dict[str, Any]:
