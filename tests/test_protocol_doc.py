@@ -1,0 +1,119 @@
+"""docs/PROTOCOL.md is read by people writing other clients: its examples and test vectors are
+checked here against the code, so that they cannot drift from it (issue 16, item 13)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from messagerie import protocol
+from messagerie.security.identity import fingerprint, safety_code
+from messagerie.security.pake import _confirmation_macs
+
+DOC = (Path(__file__).resolve().parent.parent / "docs" / "PROTOCOL.md").read_text(encoding="utf-8")
+
+# A frame example in a code block starts with the 4 header bytes in hex. It goes on either
+# with the payload's bytes in hex (a full dump) or with the payload as text and its size.
+_HEADER_LINE = re.compile(r"^(?:[0-9a-f]{2} ){3}[0-9a-f]{2}(?= |$)")
+_TEXT_EXAMPLE = re.compile(r"^((?:[0-9a-f]{2} ){4}) (\{.*\})\s+\((\d+) bytes\b")
+_PROSE_PAYLOAD = re.compile(r"the (\d+)-byte payload `([^`]+)`")
+
+
+def _code_block_lines(text: str) -> list[tuple[str, str]]:
+    """(line, next line) for every line inside a fenced code block of `text`."""
+    out, inside = [], False
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("```"):
+            inside = not inside
+        elif inside:
+            out.append((line, lines[i + 1] if i + 1 < len(lines) else ""))
+    return out
+
+
+def _frame_examples() -> list[tuple[str, bytes, bytes, int | None, str]]:
+    """(the document's line, header, payload, its stated size or None, annotation line or "")
+    for each frame example."""
+    examples = []
+    for line, after in _code_block_lines(DOC):
+        if not _HEADER_LINE.match(line):
+            continue
+        text_form = _TEXT_EXAMPLE.match(line)
+        if text_form:
+            header = bytes.fromhex(text_form.group(1))
+            payload = text_form.group(2).encode("utf-8")
+            examples.append((line, header, payload, int(text_form.group(3)), ""))
+        else:
+            data = bytes.fromhex(line)
+            annotation = after if after.startswith("|") else ""
+            examples.append((line, data[:4], data[4:], None, annotation))
+    return examples
+
+
+FRAME_EXAMPLES = _frame_examples()
+
+
+def test_the_document_has_its_frame_examples():
+    # If the examples' layout changes, this test must be taught the new one, not pass on
+    # nothing.
+    assert len(FRAME_EXAMPLES) >= 2
+    assert any(b'"say"' in example[2] for example in FRAME_EXAMPLES)
+
+
+@pytest.mark.parametrize(("line", "header", "payload", "size", "annotation"), FRAME_EXAMPLES)
+def test_each_frame_example_is_what_the_encoder_writes(line, header, payload, size, annotation):
+    if size is not None:
+        assert size == len(payload), f"{line!r}: the payload is {len(payload)} bytes"
+    messages = protocol.Decoder().feed(header + payload)
+    assert len(messages) == 1
+    expected = protocol.encode(messages[0])
+    assert header + payload == expected, (
+        f"PROTOCOL.md says {line!r}; the code writes "
+        f"{expected[:4].hex(' ')}  {expected[4:].decode('utf-8')} ({len(expected) - 4} bytes)"
+    )
+    if annotation:
+        # The line under a hex dump names each byte's character, under its column.
+        assert annotation.split("|")[-1].split() == list(payload.decode("utf-8"))
+
+
+def test_payload_sizes_in_the_prose_are_right():
+    sizes = _PROSE_PAYLOAD.findall(DOC)
+    assert sizes
+    for size, payload in sizes:
+        assert int(size) == len(payload.encode("utf-8")), payload
+
+
+def _section(title: str) -> str:
+    start = DOC.index(title)
+    end = DOC.find("\n#", start + len(title))
+    return DOC[start : end if end != -1 else len(DOC)]
+
+
+def test_safety_code_vectors():
+    rows = re.findall(
+        r"^\| `([0-9a-f]{64})`(?: \(SHA-256 of `([^`]*)`\))?[^|]*"
+        r"\| `(\d{4} \d{4} \d{4} \d{4})` \|$",
+        _section("### 10.2"),
+        re.MULTILINE,
+    )
+    assert len(rows) >= 2
+    for fp, preimage, code in rows:
+        if preimage:
+            assert fingerprint(preimage.encode()) == fp
+        assert safety_code(fp) == code
+
+
+def test_password_exchange_mac_vector():
+    section = " ".join(_section("### 10.4").split())
+    # The inputs, as the document states them; the outputs are computed from these.
+    assert (
+        "(K = bytes 0x00…0x1f, msg_A = `41` + 32 × `01`, msg_B = `42` + 32 × `02`, "
+        "fp = 32 × `ab`)" in section
+    )
+    client_mac, server_mac = _confirmation_macs(
+        bytes(range(32)), b"\x41" + b"\x01" * 32, b"\x42" + b"\x02" * 32, "ab" * 32
+    )
+    assert f"mac (3) = {client_mac.hex()}" in section
+    assert f"mac (4) = {server_mac.hex()}" in section
