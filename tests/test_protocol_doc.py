@@ -3,14 +3,18 @@ checked here against the code, so that they cannot drift from it (issue 16, item
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 from pathlib import Path
 
 import pytest
 
 from messagerie import protocol
+from messagerie.errors import RemoteProtocolError
 from messagerie.security.identity import fingerprint, safety_code
 from messagerie.security.pake import _confirmation_macs
+from tests.test_protocol import SAMPLES
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "PROTOCOL.md").read_text(encoding="utf-8")
 
@@ -117,3 +121,53 @@ def test_password_exchange_mac_vector():
     )
     assert f"mac (3) = {client_mac.hex()}" in section
     assert f"mac (4) = {server_mac.hex()}" in section
+
+
+def _message_table() -> dict[str, tuple[list[str], dict[str, str]]]:
+    """type -> (required wire fields, {optional wire field: value when absent, as JSON})."""
+    rows = {}
+    for line in _section("## 4. Messages").splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) != 5 or not cells[0].startswith("`"):
+            continue
+        rows[cells[0].strip("`")] = (
+            re.findall(r"`([a-z_]+)`", cells[2]),
+            dict(re.findall(r"`([a-z_]+)` = `([^`]*)`", cells[3])),
+        )
+    return rows
+
+
+def _wire_fields(cls: type[protocol.Message]) -> tuple[list[str], dict[str, str]]:
+    required, optional = [], {}
+    for f in dataclasses.fields(cls):
+        key = cls.WIRE_NAMES.get(f.name, f.name)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            required.append(key)
+        else:
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+            optional[key] = json.dumps(list(default) if isinstance(default, tuple) else default)
+    return required, optional
+
+
+def test_the_message_table_lists_every_type_and_field_as_the_code_has_them():
+    # Issue 16, item 15: an independent client trusted the table and left out a field the
+    # code requires.
+    table = _message_table()
+    assert sorted(table) == sorted(protocol.MESSAGE_TYPES)
+    for kind, cls in protocol.MESSAGE_TYPES.items():
+        assert table[kind] == _wire_fields(cls), kind
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda m: m.TYPE)
+def test_optional_fields_may_be_left_out_and_required_ones_may_not(sample):
+    # The table above is only true if decoding agrees with the dataclasses' defaults.
+    required, optional = _wire_fields(type(sample))
+    wire = sample.to_wire()
+    minimal = {key: value for key, value in wire.items() if key not in optional}
+    decoded = protocol.decode_object(minimal)
+    for key, absent in optional.items():
+        assert json.dumps(decoded.to_wire()[key]) == absent
+    for key in required:
+        with pytest.raises(RemoteProtocolError) as info:
+            protocol.decode_object({k: v for k, v in minimal.items() if k != key})
+        assert info.value.code == protocol.BAD_FIELD

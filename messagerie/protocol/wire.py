@@ -266,11 +266,12 @@ class Chat(Message):
 @_message_type
 @dataclass(frozen=True, kw_only=True)
 class Welcome(Message):
-    """Server -> client: the handshake succeeded. Holds the room's state and missed messages.
+    """Server -> client: the handshake succeeded. Holds the room's state.
 
-    `history` holds the oldest missed messages that fit in one frame; any further missed
-    messages follow as ordinary `message` frames. A client treats every message whose `seq`
-    is at most `last_seq` as a catch-up.
+    The missed messages follow as ordinary `message` frames; a client treats every message
+    whose `seq` is at most `last_seq` as a catch-up. `history` is optional on the wire: the
+    room sends it empty, because clients up to this protocol fix refused a welcome without
+    it, and the reference client ignores its content.
     """
 
     TYPE: ClassVar[str] = "welcome"
@@ -281,9 +282,11 @@ class Welcome(Message):
     history: tuple[Chat, ...] = ()
 
     def _convert_from_wire(self):
-        for key in ("participants", "history"):
-            if not isinstance(getattr(self, key), list):
-                raise RemoteProtocolError(BAD_FIELD, field=key)
+        if not isinstance(self.participants, list):
+            raise RemoteProtocolError(BAD_FIELD, field="participants")
+        # An absent `history` keeps its default, an empty tuple; JSON itself only gives lists.
+        if not isinstance(self.history, list | tuple):
+            raise RemoteProtocolError(BAD_FIELD, field="history")
         object.__setattr__(self, "participants", tuple(self.participants))
         history = []
         for item in self.history:
