@@ -61,8 +61,13 @@ _ID_RE = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_ID}}}")
 # Lone surrogates can arrive through JSON "\ud800" escapes and cannot be encoded back to UTF-8.
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 # Control characters other than tab and newline have no business in a chat line; nor have
-# lone surrogates. One pattern, since this runs for every message.
-_TEXT_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+# lone surrogates. One pattern, since this runs for every message. C1 controls (U+0080-U+009F)
+# are included: a terminal may read U+009B as CSI, the start of an escape sequence.
+_TEXT_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# What a received `message` may not hold: the same minus C1, which rooms accepted before they
+# refused it (protocol fix of issue 16) and may still hold in their history. Refusing it
+# there would cut every newcomer off at the first such message; faces neutralise it instead.
+_STORED_TEXT_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 def is_valid_id(value: object) -> bool:
@@ -97,15 +102,19 @@ def name_problem(name: object) -> str | None:
     return None
 
 
-def text_problem(text: object) -> str | None:
-    """Return why `text` cannot be sent as a message, or None if it can."""
+def text_problem(text: object, *, stored: bool = False) -> str | None:
+    """Return why `text` cannot be sent as a message, or None if it can.
+
+    With `stored`, the rule for a message a room hands out (possibly from its history),
+    which tolerates C1 controls; without it, the rule for new text, which does not.
+    """
     if not isinstance(text, str):
         return "not_a_string"
     if not text.strip():
         return "empty"
     if len(text) > MAX_TEXT:
         return "too_long"
-    if _TEXT_FORBIDDEN_RE.search(text):
+    if (_STORED_TEXT_FORBIDDEN_RE if stored else _TEXT_FORBIDDEN_RE).search(text):
         return "forbidden_character"
     return None
 
@@ -202,8 +211,8 @@ def _check_name(value: object, error_cls: type[Exception]) -> None:
         _fail(BAD_NAME, error_cls)
 
 
-def _check_text(value: object, error_cls: type[Exception]) -> None:
-    problem = text_problem(value)
+def _check_text(value: object, error_cls: type[Exception], *, stored: bool = False) -> None:
+    problem = text_problem(value, stored=stored)
     if problem == "too_long":
         _fail(TEXT_TOO_LONG, error_cls, limit=MAX_TEXT)
     if problem is not None:
@@ -258,7 +267,7 @@ class Chat(Message):
         _check_id(self.id, "id", error_cls)
         _check_int(self.seq, "seq", error_cls, minimum=1)
         _check_name(self.sender, error_cls)
-        _check_text(self.text, error_cls)
+        _check_text(self.text, error_cls, stored=True)
         if type(self.ts) not in (int, float) or not 0 <= self.ts < 1e11:
             _fail(BAD_FIELD, error_cls, field="ts")
 
