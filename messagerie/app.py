@@ -29,7 +29,7 @@ from messagerie.limits import (
     DEFAULT_PORT,
     Limits,
 )
-from messagerie.protocol import name_problem
+from messagerie.protocol import name_problem, normalise_name
 from messagerie.store import files
 from messagerie.validators import split_host_port, validate_host, validate_port
 
@@ -45,9 +45,10 @@ def _port(text: str) -> int:
 
 
 def _name(text: str) -> str:
-    if name_problem(text):
+    name = normalise_name(text)
+    if name_problem(name):
         raise argparse.ArgumentTypeError(i18n.tr("error.bad_name"))
-    return text.strip()
+    return name
 
 
 def _limit(text: str) -> tuple[str, float]:

@@ -1,11 +1,14 @@
 """The Messagerie wire protocol, sans-IO: nothing here touches a socket, a thread or a window.
 
 - `wire`: frames, message types and their validation (bytes in, messages out, and back).
+- `names`: the normal form of display names and the skeleton they are compared by.
 
-docs/PROTOCOL.md is the full description; keep the two in step. The names of `wire` are
-re-exported here, so `from messagerie import protocol; protocol.encode(...)` is the usual form.
+docs/PROTOCOL.md is the full description; keep the two in step. The names of `wire` and
+`names` are re-exported here, so `from messagerie import protocol; protocol.encode(...)` is
+the usual form.
 """
 
+from messagerie.protocol.names import name_skeleton, normalise_name
 from messagerie.protocol.wire import (
     BAD_FIELD,
     BAD_JSON,
@@ -101,7 +104,9 @@ __all__ = [
     "encode_chat",
     "is_valid_id",
     "name_problem",
+    "name_skeleton",
     "new_message_id",
+    "normalise_name",
     "parse_payload",
     "text_problem",
 ]

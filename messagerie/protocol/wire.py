@@ -25,6 +25,7 @@ from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar
 
 from messagerie.errors import LocalProtocolError, RemoteProtocolError
+from messagerie.protocol.names import BIDI_CONTROLS, is_invisible, normalise_name
 
 PROTOCOL_VERSION = 1
 
@@ -53,10 +54,6 @@ BAD_NAME = "bad_name"
 UNSUPPORTED_VERSION = "unsupported_version"
 UNEXPECTED_MESSAGE = "unexpected_message"
 
-# Characters that may not appear in a display name: they hide, reorder or fake text around them.
-_BIDI_CONTROLS = frozenset(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
 _ID_RE = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_ID}}}")
 # Lone surrogates can arrive through JSON "\ud800" escapes and cannot be encoded back to UTF-8.
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
@@ -85,19 +82,23 @@ def new_message_id() -> str:
     return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
 
 
-def name_problem(name: object) -> str | None:
+def name_problem(name: object, *, stored: bool = False) -> str | None:
     """Return why `name` is not an acceptable display name, or None if it is.
 
-    Used both for peer input and by the start view's field validation.
+    Used both for peer input and by the start view's field validation, on names already
+    passed through `normalise_name`. A name that shows nothing (only blanks or invisible
+    characters) is "empty". With `stored`, the rule for names a room hands out, which only
+    asks for something other than white space: rooms that did not normalise names may still
+    have invisible ones in their roster or history, and refusing those would cut us off.
     """
     if not isinstance(name, str):
         return "not_a_string"
-    if not name.strip():
+    if not name.strip() or (not stored and is_invisible(name)):
         return "empty"
     if len(name) > MAX_NAME:
         return "too_long"
     for ch in name:
-        if ch in _BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
+        if ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
             return "forbidden_character"
     return None
 
@@ -206,8 +207,8 @@ def _check_id(value: object, name: str, error_cls: type[Exception]) -> None:
         _fail(BAD_FIELD, error_cls, field=name)
 
 
-def _check_name(value: object, error_cls: type[Exception]) -> None:
-    if name_problem(value) is not None:
+def _check_name(value: object, error_cls: type[Exception], *, stored: bool) -> None:
+    if name_problem(value, stored=stored) is not None:
         _fail(BAD_NAME, error_cls)
 
 
@@ -240,12 +241,18 @@ class Hello(Message):
             raise RemoteProtocolError(UNSUPPORTED_VERSION)
         return super().from_wire(obj)
 
+    def _convert_from_wire(self):
+        # The name a newcomer asks for is kept in its normal form, so that padding, invisible
+        # characters and NFD accents cannot make a second "Hote" (see protocol.names).
+        if isinstance(self.name, str):
+            object.__setattr__(self, "name", normalise_name(self.name))
+
     def _check(self, error_cls):
         # Any integer is a version (the server refuses all but PROTOCOL_VERSION with
         # `unsupported_version`); only a non-integer is a malformed field.
         if type(self.version) is not int:
             _fail(BAD_FIELD, error_cls, field="version")
-        _check_name(self.name, error_cls)
+        _check_name(self.name, error_cls, stored=False)  # the one name a peer chooses
         _check_id(self.client_id, "client_id", error_cls)
         _check_int(self.last_seq, "last_seq", error_cls)
 
@@ -266,7 +273,7 @@ class Chat(Message):
     def _check(self, error_cls):
         _check_id(self.id, "id", error_cls)
         _check_int(self.seq, "seq", error_cls, minimum=1)
-        _check_name(self.sender, error_cls)
+        _check_name(self.sender, error_cls, stored=True)
         _check_text(self.text, error_cls, stored=True)
         if type(self.ts) not in (int, float) or not 0 <= self.ts < 1e11:
             _fail(BAD_FIELD, error_cls, field="ts")
@@ -306,9 +313,9 @@ class Welcome(Message):
 
     def _check(self, error_cls):
         _check_str(self.room, "room", error_cls, max_len=MAX_ROOM_NAME, allow_empty=True)
-        _check_name(self.name, error_cls)
+        _check_name(self.name, error_cls, stored=True)
         for participant in self.participants:
-            _check_name(participant, error_cls)
+            _check_name(participant, error_cls, stored=True)
         _check_int(self.last_seq, "last_seq", error_cls)
 
 
@@ -349,7 +356,7 @@ class Joined(Message):
     name: str
 
     def _check(self, error_cls):
-        _check_name(self.name, error_cls)
+        _check_name(self.name, error_cls, stored=True)
 
 
 @_message_type
@@ -362,7 +369,7 @@ class Left(Message):
     reason: str = ""
 
     def _check(self, error_cls):
-        _check_name(self.name, error_cls)
+        _check_name(self.name, error_cls, stored=True)
         _check_str(self.reason, "reason", error_cls, max_len=MAX_REASON, allow_empty=True)
 
 
