@@ -81,6 +81,12 @@ MESSAGES = {
         "This server's identity was unreadable: a new one was created. People who joined "
         "before will see “identity changed”: give them the new safety code."
     ),
+    "error.identity_unreadable": (
+        "Cannot read this server's identity ({path}: {detail}). It was not replaced, so that "
+        "participants do not see “identity changed”. Check that this file belongs to your "
+        "account and that you can read it (permissions, disk or network drive), then start "
+        "again."
+    ),
     "error.identity_temporary": (
         "Cannot save this server's identity in {path} ({detail}). A temporary identity is "
         "used: next time, people will see “identity changed”."

@@ -87,6 +87,12 @@ MESSAGES = {
         "L'identité de ce serveur était illisible : une nouvelle a été créée. Les participants "
         "déjà venus verront « identité changée » : donnez-leur le nouveau code de sécurité."
     ),
+    "error.identity_unreadable": (
+        "Impossible de lire l'identité de ce serveur ({path} : {detail}). Elle n'a pas été "
+        "remplacée, pour que les participants ne voient pas « identité changée ». Vérifiez "
+        "que ce fichier appartient à votre compte et que vous pouvez le lire (droits, disque "
+        "ou lecteur réseau), puis relancez."
+    ),
     "error.identity_temporary": (
         "Impossible d'enregistrer l'identité de ce serveur dans {path} ({detail}). Une identité "
         "temporaire est utilisée : au prochain lancement, les participants verront "
