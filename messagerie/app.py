@@ -132,9 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     i18n.set_language(getattr(args, "lang", None))
     try:
         data_dir = files.data_dir(getattr(args, "data_dir", None))
+        _setup_logging(data_dir)
     except MessagerieError as exc:
         parser.exit(2, f"{exc.message}\n")
-    _setup_logging(data_dir)
 
     if args.self_test is not None:
         from messagerie.selftest import run_self_test
@@ -207,12 +207,25 @@ def _run_headless(args: argparse.Namespace, data_dir: Path, limits: Limits) -> i
     return headless.run(session, front)
 
 
+class _PrivateLogHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are 0600: it names who connected, from where, and why."""
+
+    def _open(self):
+        files.make_private(Path(self.baseFilename))
+        return super()._open()
+
+
 def _setup_logging(data_dir: Path) -> None:
-    """Log to a rotating file in the data dir: tracebacks go there, never to the user."""
+    """Log to a rotating file in the data dir: tracebacks go there, never to the user.
+
+    Raises StorageError "not_owned" if the log belongs to another account, which could
+    otherwise read it or point it elsewhere.
+    """
     root = logging.getLogger()
     root.setLevel(logging.INFO)
+    files.check_owned(data_dir / LOG_FILE)
     try:
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        handler: logging.Handler = _PrivateLogHandler(
             data_dir / LOG_FILE, maxBytes=1_000_000, backupCount=2, encoding="utf-8"
         )
     except OSError:

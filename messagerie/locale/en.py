@@ -87,6 +87,12 @@ MESSAGES = {
         "account and that you can read it (permissions, disk or network drive), then start "
         "again."
     ),
+    "error.not_owned": (
+        "Messagerie refuses to use {path}: this folder or file belongs to another account of "
+        "this computer ({owner}), or is a link it planted. That account could read your "
+        "discussions or replace the server's identity. Choose a folder of your own "
+        "(--data-dir or MESSAGERIE_HOME), or give it back to your account."
+    ),
     "error.identity_temporary": (
         "Cannot save this server's identity in {path} ({detail}). A temporary identity is "
         "used: next time, people will see “identity changed”."

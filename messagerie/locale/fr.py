@@ -93,6 +93,12 @@ MESSAGES = {
         "que ce fichier appartient à votre compte et que vous pouvez le lire (droits, disque "
         "ou lecteur réseau), puis relancez."
     ),
+    "error.not_owned": (
+        "Messagerie refuse d'utiliser {path} : ce dossier ou fichier appartient à un autre "
+        "compte de cet ordinateur ({owner}), ou c'est un lien posé par lui. Ce compte pourrait "
+        "lire vos discussions ou remplacer l'identité du serveur. Choisissez un dossier à vous "
+        "(--data-dir ou MESSAGERIE_HOME), ou rendez-le à votre compte."
+    ),
     "error.identity_temporary": (
         "Impossible d'enregistrer l'identité de ce serveur dans {path} ({detail}). Une identité "
         "temporaire est utilisée : au prochain lancement, les participants verront "

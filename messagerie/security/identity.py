@@ -28,7 +28,7 @@ from pathlib import Path
 
 from messagerie.errors import SecurityError, StorageError
 from messagerie.i18n import tr
-from messagerie.store.files import atomic_write, quarantine
+from messagerie.store.files import atomic_write, check_owned, quarantine
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +129,8 @@ def load_or_create_identity(data_dir: Path) -> Identity:
     """
     folder = Path(data_dir) / IDENTITY_DIR
     cert_path, key_path = folder / CERT_FILE, folder / KEY_FILE
+    for path in (folder, key_path, cert_path):
+        check_owned(path)  # another account's key would be its identity, not ours
     found = [p for p in (cert_path, key_path) if _exists(p)]
     if len(found) == 2:
         for path in found:
