@@ -99,6 +99,37 @@ MESSAGES = {
         "lire vos discussions ou remplacer l'identité du serveur. Choisissez un dossier à vous "
         "(--data-dir ou MESSAGERIE_HOME), ou rendez-le à votre compte."
     ),
+    "cli.usage": "utilisation : ",
+    "cli.options": "options",
+    "cli.positionals": "arguments",
+    "cli.help.help": "affiche cette aide et quitte",
+    "cli.help.version": "affiche la version et quitte",
+    "cli.help.description": "Messagerie instantanée pour le réseau local.",
+    "cli.help.data_dir": "dossier des réglages, de l'historique et de l'identité (aussi MESSAGERIE_HOME)",
+    "cli.help.lang": "langue des messages",
+    "cli.help.self_test": "vérifie l'exécutable de l'intérieur ; résultat JSON dans PATH",
+    "cli.help.headless": "sans fenêtre : lit l'entrée standard, écrit sur la sortie standard",
+    "cli.help.json": "avec --headless : un objet JSON par ligne",
+    "cli.help.no_tls": "sans chiffrement (diagnostic seulement)",
+    "cli.help.password": (
+        "mot de passe du salon. Préférez la variable d'environnement {env}, ou « - » pour le "
+        "taper au clavier : un mot de passe écrit sur la ligne de commande est visible de tous "
+        "les comptes de l'ordinateur dans la liste des processus"
+    ),
+    "cli.help.limit": "change un délai ou une limite (tests et mesures)",
+    "cli.help.serve": "héberger une discussion",
+    "cli.help.join": "rejoindre une discussion",
+    "cli.help.host": "adresse d'écoute (0.0.0.0 : toutes)",
+    "cli.help.port": "port (0 : un port libre)",
+    "cli.help.name": "votre nom dans la discussion",
+    "cli.help.address": "adresse du serveur, avec ou sans port",
+    "cli.help.trust_new": "accepter une identité de serveur qui a changé",
+    "cli.password_prompt": "Mot de passe du salon : ",
+    "cli.password_needs_terminal": (
+        "--password - demande un terminal pour taper le mot de passe ; sans terminal, "
+        "utilisez la variable d'environnement {env}."
+    ),
+    "cli.password_empty": "Mot de passe vide.",
     "error.identity_temporary": (
         "Impossible d'enregistrer l'identité de ce serveur dans {path} ({detail}). Une identité "
         "temporaire est utilisée : au prochain lancement, les participants verront "
