@@ -79,6 +79,18 @@ def _translated(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 
+def _subcommand(sub, name: str, parent: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    return _translated(
+        sub.add_parser(
+            name,
+            parents=[parent],
+            help=i18n.tr(f"cli.help.{name}"),
+            add_help=False,
+            formatter_class=_HelpFormatter,
+        )
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: a value given before the subcommand is not overwritten by the default.
@@ -130,26 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     _translated(parser)
-    serve = sub.add_parser(
-        "serve",
-        parents=[session],
-        help=i18n.tr("cli.help.serve"),
-        add_help=False,
-        formatter_class=_HelpFormatter,
-    )
-    _translated(serve)
+    serve = _subcommand(sub, "serve", session)
     serve.add_argument("--host", default="0.0.0.0", help=i18n.tr("cli.help.host"))
     serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help=i18n.tr("cli.help.port"))
     serve.add_argument("--name", type=_name, default=None, help=i18n.tr("cli.help.name"))
 
-    join = sub.add_parser(
-        "join",
-        parents=[session],
-        help=i18n.tr("cli.help.join"),
-        add_help=False,
-        formatter_class=_HelpFormatter,
-    )
-    _translated(join)
+    join = _subcommand(sub, "join", session)
     join.add_argument("address", metavar="HOST[:PORT]", help=i18n.tr("cli.help.address"))
     join.add_argument("--name", type=_name, default=None, help=i18n.tr("cli.help.name"))
     join.add_argument("--trust-new", action="store_true", help=i18n.tr("cli.help.trust_new"))
