@@ -32,7 +32,7 @@ from messagerie.limits import (
     DEFAULT_PORT,
     Limits,
 )
-from messagerie.protocol import name_problem
+from messagerie.protocol import name_problem, normalise_name
 from messagerie.store import files
 from messagerie.validators import split_host_port, validate_host, validate_port
 from messagerie.wording import explain
@@ -50,9 +50,10 @@ def _port(text: str) -> int:
 
 
 def _name(text: str) -> str:
-    if name_problem(text):
+    name = normalise_name(text)
+    if name_problem(name):
         raise argparse.ArgumentTypeError(i18n.tr("error.bad_name"))
-    return text.strip()
+    return name
 
 
 def _limit(text: str) -> tuple[str, float]:
@@ -66,78 +67,153 @@ def _limit(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"{key}: not a number: {value!r}") from None
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's own words ("usage:") in the current language, like the rest of --help."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(
+            usage, actions, groups, i18n.tr("cli.usage") if prefix is None else prefix
+        )
+
+
+def _translated(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Give `parser` a -h/--help and section titles in the current language."""
+    parser.add_argument("-h", "--help", action="help", help=i18n.tr("cli.help.help"))
+    parser._optionals.title = i18n.tr("cli.options")  # no public way to rename it
+    parser._positionals.title = i18n.tr("cli.positionals")
+    return parser
+
+
+def _subcommand(sub, name: str, parent: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    return _translated(
+        sub.add_parser(
+            name,
+            parents=[parent],
+            help=i18n.tr(f"cli.help.{name}"),
+            add_help=False,
+            formatter_class=_HelpFormatter,
+        )
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: a value given before the subcommand is not overwritten by the default.
-    common.add_argument("--data-dir", default=argparse.SUPPRESS, help="settings, history, identity")
-    common.add_argument("--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS)
+    common.add_argument("--data-dir", default=argparse.SUPPRESS, help=i18n.tr("cli.help.data_dir"))
+    common.add_argument(
+        "--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS, help=i18n.tr("cli.help.lang")
+    )
     common.add_argument(
         "--discovery-interface",
         default=argparse.SUPPRESS,
         metavar="IFACE",
-        help="announce and look for rooms on this network card only",
+        help=i18n.tr("cli.help.discovery_interface"),
     )
     common.add_argument(
         "--no-discovery",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="neither announce nor look for rooms",
+        help=i18n.tr("cli.help.no_discovery"),
     )
 
     parser = argparse.ArgumentParser(
         prog="messagerie",
-        description="Messagerie instantanée pour le réseau local.",
+        add_help=False,
+        formatter_class=_HelpFormatter,
+        description=i18n.tr("cli.help.description"),
         parents=[common],
     )
-    parser.add_argument("--version", action="version", version=f"messagerie {__version__}")
-    parser.add_argument("--self-test", nargs="?", const="", metavar="PATH", default=None)
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"messagerie {__version__}",
+        help=i18n.tr("cli.help.version"),
+    )
+    parser.add_argument(
+        "--self-test",
+        nargs="?",
+        const="",
+        metavar="PATH",
+        default=None,
+        help=i18n.tr("cli.help.self_test"),
+    )
     sub = parser.add_subparsers(dest="mode")
 
     session = argparse.ArgumentParser(add_help=False, parents=[common])
-    session.add_argument("--headless", action="store_true", help="no window: stdin/stdout")
-    session.add_argument("--json", action="store_true", help="with --headless: JSON lines")
-    session.add_argument("--no-tls", action="store_true", help="no encryption (diagnostics)")
-    session.add_argument("--password", default=os.environ.get(ENV_PASSWORD) or None)
+    session.add_argument("--headless", action="store_true", help=i18n.tr("cli.help.headless"))
+    session.add_argument("--json", action="store_true", help=i18n.tr("cli.help.json"))
+    session.add_argument("--no-tls", action="store_true", help=i18n.tr("cli.help.no_tls"))
+    session.add_argument(
+        "--password",
+        metavar="PW|-",
+        default=None,
+        help=i18n.tr("cli.help.password", env=ENV_PASSWORD),
+    )
     session.add_argument(
         "--limit",
         action="append",
         type=_limit,
         default=[],
         metavar="NAME=VALUE",
-        help="override a timer or cap (tests and benchmarks)",
+        help=i18n.tr("cli.help.limit"),
     )
 
-    serve = sub.add_parser("serve", parents=[session], help="host a discussion")
-    serve.add_argument("--host", default="0.0.0.0")
-    serve.add_argument("--port", type=_port, default=DEFAULT_PORT)
-    serve.add_argument("--name", type=_name, default=None)
+    _translated(parser)
+    serve = _subcommand(sub, "serve", session)
+    serve.add_argument("--host", default="0.0.0.0", help=i18n.tr("cli.help.host"))
+    serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help=i18n.tr("cli.help.port"))
+    serve.add_argument("--name", type=_name, default=None, help=i18n.tr("cli.help.name"))
 
-    join = sub.add_parser("join", parents=[session], help="join a discussion")
-    join.add_argument("address", metavar="HOST[:PORT]")
-    join.add_argument("--name", type=_name, default=None)
-    join.add_argument("--trust-new", action="store_true", help="accept a changed server identity")
+    join = _subcommand(sub, "join", session)
+    join.add_argument("address", metavar="HOST[:PORT]", help=i18n.tr("cli.help.address"))
+    join.add_argument("--name", type=_name, default=None, help=i18n.tr("cli.help.name"))
+    join.add_argument("--trust-new", action="store_true", help=i18n.tr("cli.help.trust_new"))
 
-    rooms = sub.add_parser("rooms", parents=[common], help="list the rooms on the network")
-    rooms.add_argument("--json", action="store_true", help="one JSON object per line")
-    rooms.add_argument("--timeout", type=float, default=3.0, metavar="S", help="listen this long")
-    rooms.add_argument("--watch", action="store_true", help="print each change until --timeout")
+    rooms = _subcommand(sub, "rooms", common)
+    rooms.add_argument("--json", action="store_true", help=i18n.tr("cli.help.rooms_json"))
+    rooms.add_argument(
+        "--timeout", type=float, default=3.0, metavar="S", help=i18n.tr("cli.help.rooms_timeout")
+    )
+    rooms.add_argument("--watch", action="store_true", help=i18n.tr("cli.help.rooms_watch"))
     rooms.add_argument(
         "--port",
         type=_port,
         action="append",
         default=None,
         metavar="P",
-        help=f"port the broadcast probe asks (default {DEFAULT_PORT}; repeatable)",
+        help=i18n.tr("cli.help.rooms_port", port=DEFAULT_PORT),
     )
 
-    doctor = sub.add_parser("doctor", parents=[common], help="explain why joining fails")
-    doctor.add_argument("address", metavar="HOST[:PORT]")
-    doctor.add_argument("--json", action="store_true", help="one JSON object per finding")
-    doctor.add_argument("--timeout", type=float, default=2.0, metavar="S", help="per check")
+    doctor = _subcommand(sub, "doctor", common)
+    doctor.add_argument("address", metavar="HOST[:PORT]", help=i18n.tr("cli.help.address"))
+    doctor.add_argument("--json", action="store_true", help=i18n.tr("cli.help.doctor_json"))
     doctor.add_argument(
-        "--not-listed", action="store_true", help="the room is missing from the list of rooms"
+        "--timeout", type=float, default=2.0, metavar="S", help=i18n.tr("cli.help.doctor_timeout")
+    )
+    doctor.add_argument(
+        "--not-listed", action="store_true", help=i18n.tr("cli.help.doctor_not_listed")
     )
     return parser
+
+
+def resolve_password(given: str | None, parser: argparse.ArgumentParser) -> str | None:
+    """The room password: --password, "-" to type it, else MESSAGERIE_PASSWORD, else none.
+
+    A password on the command line can be read by every account of the machine in the
+    process list; the environment variable and the prompt cannot.
+    """
+    if given is None:
+        return os.environ.get(ENV_PASSWORD) or None
+    if given != "-":
+        return given
+    if not (sys.stdin and sys.stdin.isatty()):
+        parser.error(i18n.tr("cli.password_needs_terminal", env=ENV_PASSWORD))
+    import getpass
+
+    typed = getpass.getpass(i18n.tr("cli.password_prompt"))
+    if not typed:
+        parser.error(i18n.tr("cli.password_empty"))
+    return typed
 
 
 def _ensure_std_streams() -> None:
@@ -164,14 +240,20 @@ def _ensure_std_streams() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     _ensure_std_streams()
+    # The language first, so that --help is in one language.
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang", choices=i18n.LANGUAGES, default=None)
+    i18n.set_language(early.parse_known_args(argv)[0].lang)
     parser = build_parser()
     args = parser.parse_args(argv)
     i18n.set_language(getattr(args, "lang", None))
+    if args.mode in ("serve", "join"):
+        args.password = resolve_password(args.password, parser)
     try:
         data_dir = files.data_dir(getattr(args, "data_dir", None))
+        _setup_logging(data_dir)
     except MessagerieError as exc:
         parser.exit(2, f"{explain(exc)}\n")
-    _setup_logging(data_dir)
     interface = getattr(args, "discovery_interface", None)
     if interface:
         from messagerie.net import adapters
@@ -264,12 +346,25 @@ def _run_headless(args: argparse.Namespace, data_dir: Path, limits: Limits) -> i
     return headless.run(session_class(config, front.on_event), front)
 
 
+class _PrivateLogHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are 0600: it names who connected, from where, and why."""
+
+    def _open(self):
+        files.make_private(Path(self.baseFilename))
+        return super()._open()
+
+
 def _setup_logging(data_dir: Path) -> None:
-    """Log to a rotating file in the data dir: tracebacks go there, never to the user."""
+    """Log to a rotating file in the data dir: tracebacks go there, never to the user.
+
+    Raises StorageError "not_owned" if the log belongs to another account, which could
+    otherwise read it or point it elsewhere.
+    """
     root = logging.getLogger()
     root.setLevel(logging.INFO)
+    files.check_owned(data_dir / LOG_FILE)
     try:
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        handler: logging.Handler = _PrivateLogHandler(
             data_dir / LOG_FILE, maxBytes=1_000_000, backupCount=2, encoding="utf-8"
         )
     except OSError:

@@ -89,8 +89,11 @@ _NAME_ERRORS = {
 
 
 def validate_name(text: str, *, default: str | None = None) -> tuple[str | None, str | None]:
-    """A display name (protocol.name_problem's rules). Empty gives `default` when there is one."""
-    value = (text or "").strip()
+    """A display name (protocol.name_problem's rules), in its normal form (protocol.names).
+
+    A name that is empty once normalised gives `default` when there is one.
+    """
+    value = protocol.normalise_name(text or "")
     if not value and default is not None:
         return default, None
     problem = protocol.name_problem(value)

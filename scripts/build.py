@@ -6,9 +6,14 @@ messagerie.spec, and writes `dist/SHA256SUMS`. The artifact is `dist/messagerie`
 `dist/Messagerie.exe` on Windows and `dist/Messagerie-macos.tar.gz` (a tarball of
 `dist/Messagerie.app`, whose hash is meaningful where a folder's is not) on macOS.
 
-Two builds of the same commit on the same machine are byte-identical: SOURCE_DATE_EPOCH is the
-commit's date and PYTHONHASHSEED is fixed, so neither the clock nor hash randomisation leaks
-into the output.
+The build runs in its own environment, `.venv-build`, made only from requirements/build.lock
+with `pip install --require-hashes`: every package that ends up inside the executable is the
+one whose hash was locked (`python3 scripts/lock.py` rewrites the lock).
+
+Two builds of the same commit are byte-identical, on one machine or on two with the same
+platform and Python: SOURCE_DATE_EPOCH is the commit's date and PYTHONHASHSEED is fixed, so
+neither the clock nor hash randomisation leaks into the output, and `scripts/repro.py`
+checks that the checkout's path does not either.
 
 --self-test then runs the frozen `--self-test` (under `xvfb-run -a` when there is no display),
 prints its JSON report and fails when it fails. --no-build skips the build and checks the
@@ -26,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import venv
 from pathlib import Path
 
 from _bootstrap import ROOT, VENV, ensure_venv, exec_in_venv
@@ -38,12 +44,35 @@ SELF_TEST_REPORT = WORK / "selftest.json"
 # 1980-01-01 is the earliest date a zip archive (the frozen app's PYZ) can store.
 FALLBACK_EPOCH = 315532800
 SELF_TEST_TIMEOUT_S = 300
+LOCK = ROOT / "requirements" / "build.lock"
+BUILD_VENV = ROOT / ".venv-build"
 
 
 def enter_venv(script: str, extras: tuple[str, ...] = ("build",)) -> None:
     """Make sure `.venv` has `extras`, then continue inside it (re-running `script`)."""
     python = ensure_venv(extras)
     if Path(sys.prefix).resolve() != VENV.resolve():
+        exec_in_venv(python, [str(Path(script).resolve()), *sys.argv[1:]])
+
+
+def enter_build_venv(script: str) -> None:
+    """Make `.venv-build` from the lock alone (once per lock), then continue inside it."""
+    python = BUILD_VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    stamp = BUILD_VENV / ".lock-sha256"
+    wanted = sha256_of(LOCK)
+    if not python.exists() or not stamp.exists() or stamp.read_text().strip() != wanted:
+        print(f"Installing {LOCK.relative_to(ROOT)} into {BUILD_VENV.name} ...", file=sys.stderr)
+        venv.EnvBuilder(with_pip=True, clear=True).create(BUILD_VENV)
+        # --no-deps: the lock is complete, so nothing may come from anywhere else.
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q",
+             "--require-hashes", "--no-deps", "-r", str(LOCK)],
+            cwd=ROOT,
+            stdout=sys.stderr,
+            check=True,
+        )  # fmt: skip
+        stamp.write_text(wanted + "\n")
+    if Path(sys.prefix).resolve() != BUILD_VENV.resolve():
         exec_in_venv(python, [str(Path(script).resolve()), *sys.argv[1:]])
 
 
@@ -195,5 +224,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    enter_venv(__file__)
+    enter_build_venv(__file__)
     sys.exit(main())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -10,10 +11,11 @@ import ssl
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
-from messagerie.errors import SecurityError
+from messagerie.errors import SecurityError, StorageError
 from messagerie.security.identity import (
     client_context,
     fingerprint,
@@ -112,6 +114,44 @@ def test_missing_half_is_replaced(tmp_path):
     old.key_path.unlink()
     new = load_or_create_identity(tmp_path)
     assert new.regenerated and new.fingerprint != old.fingerprint
+
+
+def _assert_kept_and_reported(tmp_path, old, info, detail):
+    assert info.value.code == "identity_unreadable"
+    assert "key.pem" in sentence(info.value.code, info.value.details) and detail in sentence(
+        info.value.code, info.value.details
+    )
+    assert not [p for p in (tmp_path / "identity").iterdir() if ".corrupt-" in p.name]
+    assert old.cert_path.exists() and old.key_path.exists()  # nothing was moved or replaced
+
+
+def test_an_unreadable_key_is_an_error_not_a_new_identity(tmp_path, monkeypatch):
+    # Issue 16, item 6: replacing it would silently break every participant's pin. Root
+    # reads any file whatever its mode, so the refusal to read is simulated.
+    old = load_or_create_identity(tmp_path)
+    real_open = Path.open
+
+    def refusing_open(self, *args, **kwargs):
+        if self.name == "key.pem":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refusing_open)
+    with pytest.raises(StorageError) as info:
+        load_or_create_identity(tmp_path)
+    _assert_kept_and_reported(tmp_path, old, info, "Permission denied")
+    monkeypatch.undo()
+    assert load_or_create_identity(tmp_path).fingerprint == old.fingerprint
+
+
+def test_a_key_that_fails_to_read_is_an_error_not_a_new_identity(tmp_path):
+    # A real read error, even for root: the key's path is a folder.
+    old = load_or_create_identity(tmp_path)
+    old.key_path.unlink()
+    old.key_path.mkdir()
+    with pytest.raises(StorageError) as info:
+        load_or_create_identity(tmp_path)
+    _assert_kept_and_reported(tmp_path, old, info, os.strerror(errno.EISDIR))
 
 
 def test_unwritable_folder_gives_a_temporary_identity(tmp_path):

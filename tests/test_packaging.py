@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+import tomllib
 from pathlib import Path
 from string import Template
 
@@ -74,3 +76,33 @@ def test_tarball_is_deterministic(tmp_path):
     program.touch()  # a rebuild gives new file dates; they must not reach the tarball
     deterministic_tarball(app, second, mtime=315532800)
     assert first.read_bytes() == second.read_bytes()
+
+
+def _locked() -> dict[str, tuple[str, int]]:
+    """name -> (version, number of hashes) from requirements/build.lock."""
+    text = (ROOT / "requirements" / "build.lock").read_text(encoding="utf-8")
+    out = {}
+    for block in re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 2)[2]):
+        match = re.match(r"([A-Za-z0-9_.-]+)==([^\s;\\]+)", block)
+        if match:
+            out[match[1].lower().replace("_", "-")] = (match[2], block.count("--hash=sha256:"))
+    return out
+
+
+def test_the_build_lock_pins_every_dependency_with_hashes():
+    # Issue 16, item 10. If this fails after a change to pyproject.toml: python3 scripts/lock.py
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [*project["dependencies"], *project["optional-dependencies"]["build"]]
+    locked = _locked()
+    for requirement in wanted:
+        name, version = requirement.split("==")
+        assert locked.get(name.lower()) is not None, f"{name} is not in the lock"
+        assert locked[name.lower()][0] == version, f"{name}: the lock has another version"
+    for name in ("cffi", "pycparser"):
+        assert name in locked, name
+    assert all(hashes for _, hashes in locked.values()), locked
+
+
+def test_the_build_installs_from_the_lock_with_hashes():
+    source = (ROOT / "scripts" / "build.py").read_text(encoding="utf-8")
+    assert '"--require-hashes", "--no-deps", "-r", str(LOCK)' in source

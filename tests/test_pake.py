@@ -210,15 +210,87 @@ def test_limiter_success_takes_back_the_advance_count():
     limiter.record_success("never seen")  # harmless
 
 
-def test_limiter_groups_ipv6_by_64():
+def test_limiter_counts_ipv6_per_address_not_per_64():
+    # Issue 16, item 5: a /64 is usually the whole LAN; one guesser must not lock it out.
     limiter = AttemptLimiter(max_failures=2, clock=FakeClock())
     limiter.record_failure("2001:db8:1:2::10")
-    limiter.record_failure("2001:db8:1:2:aaaa:bbbb:cccc:dddd")
-    assert not limiter.allowed("2001:db8:1:2::99")
-    assert limiter.allowed("2001:db8:1:3::10")
+    limiter.record_failure("2001:db8:1:2::10%eth0")
+    assert not limiter.allowed("2001:db8:1:2::10")
+    assert limiter.allowed("2001:db8:1:2::99")  # a colleague on the same LAN
     limiter.record_failure("::ffff:10.0.0.1")
     limiter.record_failure("10.0.0.1")
     assert not limiter.allowed("10.0.0.1")
+
+
+def _guess(limiter, clock, addresses, rounds):
+    """Each address tries in turn, as fast as allowed; return (accepted tries, alerts)."""
+    tries = alerts = 0
+    for _ in range(rounds):
+        for address in addresses:
+            if limiter.allowed(address):
+                tries += 1
+                alerts += limiter.record_failure(address)
+        clock.now += 0.1
+    return tries, alerts
+
+
+ELEVEN = [f"127.0.0.{i}" for i in range(1, 12)]
+
+
+def test_the_room_budget_holds_many_addresses_together():
+    clock = FakeClock()
+    limiter = AttemptLimiter(clock=clock)
+    tries, alerts = _guess(limiter, clock, ELEVEN, rounds=10)
+    assert tries == 20  # not 55: the room's budget, whatever the number of addresses
+    assert alerts == 1 and limiter.guessing_detected
+    assert not limiter.allowed("192.168.1.77")  # a newcomer waits out the lockout too
+
+
+def test_the_room_lockout_backs_off_then_forgets():
+    clock = FakeClock()
+    limiter = AttemptLimiter(clock=clock)
+    lockouts = []
+    for _ in range(4):
+        _guess(limiter, clock, ELEVEN, rounds=10)
+        lockouts.append(limiter.locked_until - clock.now)
+        clock.now = limiter.locked_until
+        assert not limiter.guessing_detected
+    # Measured from the last of each burst's tries, 1 s of rounds earlier.
+    assert [round(s + 0.9) for s in lockouts] == [30, 60, 120, 240]
+    clock.now += 900 + 120  # quiet for longer than the longest lockout
+    _guess(limiter, clock, [f"10.1.0.{i}" for i in range(1, 12)], rounds=10)
+    assert round(limiter.locked_until - clock.now + 0.9) == 30
+
+
+def test_the_lockout_stops_at_its_maximum():
+    clock = FakeClock()
+    limiter = AttemptLimiter(clock=clock, room_failures=2, backoff_s=10, max_backoff_s=50)
+    spans = []
+    for i in range(6):
+        limiter.record_failure(f"10.0.0.{i}")
+        assert limiter.record_failure(f"10.0.1.{i}")
+        spans.append(limiter.locked_until - clock.now)
+        clock.now = limiter.locked_until
+    assert spans == [10, 20, 40, 50, 50, 50]
+
+
+def test_regulars_can_come_back_during_a_lockout():
+    clock = FakeClock()
+    limiter = AttemptLimiter(clock=clock)
+    limiter.record_failure("192.168.1.20")
+    limiter.record_success("192.168.1.20")  # a participant who knows the password
+    _guess(limiter, clock, ELEVEN, rounds=10)
+    assert limiter.guessing_detected
+    assert limiter.allowed("192.168.1.20")
+    assert not limiter.allowed("192.168.1.21")
+
+
+def test_a_success_gives_the_room_its_try_back():
+    limiter = AttemptLimiter(clock=FakeClock(), room_failures=3)
+    for _ in range(10):
+        limiter.record_failure("192.168.1.20")
+        limiter.record_success("192.168.1.20")
+    assert not limiter.guessing_detected
 
 
 def test_limiter_memory_is_bounded():

@@ -101,6 +101,10 @@ def test_byte_level_example_from_the_docs():
     assert frame == b'\x00\x00\x00\x0f{"type":"ping"}'
 
 
+UNSUPPORTED = protocol.UNSUPPORTED_VERSION
+BAD_FIELD = protocol.BAD_FIELD
+
+
 def frame(payload: bytes) -> bytes:
     return struct.pack(">I", len(payload)) + payload
 
@@ -124,8 +128,21 @@ def frame(payload: bytes) -> bytes:
         (frame(b'{"type": "joined", "name": "a\\u202eb"}'), protocol.BAD_NAME),
         (frame(b'{"type": "joined", "name": "a\\u0007"}'), protocol.BAD_NAME),
         (frame(b'{"type": "joined", "name": "\\ud800"}'), protocol.BAD_NAME),
+        (frame(b'{"type": "joined", "name": "a\\u0085"}'), protocol.BAD_NAME),
+        # C1 controls in new text, like C0 (issue 16, item 2).
+        (frame(b'{"type": "say", "id": "x", "text": "a\\u009b31m"}'), BAD_FIELD),
+        (frame('{"type": "say", "id": "x", "text": "a\u0085b"}'.encode()), BAD_FIELD),
         (frame(b'{"type": "ack", "id": "x", "seq": true}'), protocol.BAD_FIELD),
         (frame(b'{"type": "ack", "id": "x", "seq": NaN}'), protocol.BAD_JSON),
+        # Too large for a double: it would parse to infinity (issue 16, item 14).
+        (frame(b'{"type": "ping", "x": 1e400}'), protocol.BAD_JSON),
+        (frame(b'{"type": "ping", "x": [-1E+400]}'), protocol.BAD_JSON),
+        # Any version but 1 is unsupported, checked before the other fields (issue 16, item 12).
+        (frame(b'{"type": "hello", "version": 0, "name": "A", "client_id": "c"}'), UNSUPPORTED),
+        (frame(b'{"type": "hello", "version": 2}'), UNSUPPORTED),
+        (frame(b'{"type": "hello", "version": -1, "name": "A", "client_id": "c"}'), UNSUPPORTED),
+        (frame(b'{"type": "hello", "version": "1", "name": "A", "client_id": "c"}'), BAD_FIELD),
+        (frame(b'{"type": "hello", "version": true, "name": "A", "client_id": "c"}'), BAD_FIELD),
         (frame(b"[" * 100_000), protocol.BAD_JSON),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
@@ -160,6 +177,20 @@ def test_building_invalid_messages_is_a_local_error():
         protocol.Hello(version=1, name="", client_id="c")
     with pytest.raises(LocalProtocolError):
         protocol.Ack(id="has space", seq=1)
+
+
+def test_a_room_may_hand_out_c1_controls_stored_before_they_were_refused():
+    # A history written before the rule must not cut every newcomer off at that message;
+    # the faces neutralise controls in what they show.
+    chat = protocol.Chat(id="m", seq=1, sender="Zoé", text="ancien \u009b", ts=1.0)
+    assert protocol.Decoder().feed(protocol.encode(chat)) == [chat]
+    with pytest.raises(RemoteProtocolError):
+        protocol.Decoder().feed(frame(b'{"type":"say","id":"m","text":"ancien \xc2\x9b"}'))
+
+
+def test_large_but_finite_numbers_still_parse():
+    data = frame(b'{"type": "ping", "x": 1.7e308, "y": -2.5e-400}')
+    assert protocol.Decoder().feed(data) == [protocol.Ping()]
 
 
 def test_unknown_fields_are_ignored_for_forward_compatibility():

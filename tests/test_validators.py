@@ -116,6 +116,10 @@ def test_message_text():
     assert "16001" in error and "16000" in error
     assert validate_message_text("   ")[1] == tr("gui.error.text_empty")
     assert validate_message_text("a\x00b")[1] == tr("gui.error.text_forbidden")
+    # C1 controls too: U+009B is CSI to some terminals (issue 16, item 2).
+    assert validate_message_text("a\u009b31mb")[1] == tr("gui.error.text_forbidden")
+    assert validate_message_text("\u0085suite")[1] == tr("gui.error.text_forbidden")
+    assert validate_message_text("a\u00a0b") == ("a\u00a0b", None)
 
 
 def test_host_form_defaults_the_name_and_reports_each_field():

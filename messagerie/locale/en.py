@@ -83,6 +83,60 @@ MESSAGES = {
         "This server's identity was unreadable: a new one was created. People who joined "
         "before will see “identity changed”: give them the new safety code."
     ),
+    "error.identity_unreadable": (
+        "Cannot read this server's identity ({path}: {detail}). It was not replaced, so that "
+        "participants do not see “identity changed”. Check that this file belongs to your "
+        "account and that you can read it (permissions, disk or network drive), then start "
+        "again."
+    ),
+    "error.not_owned": (
+        "Messagerie refuses to use {path}: this folder or file belongs to another account of "
+        "this computer ({owner}), or is a link it planted. That account could read your "
+        "discussions or replace the server's identity. Choose a folder of your own "
+        "(--data-dir or MESSAGERIE_HOME), or give it back to your account."
+    ),
+    "cli.usage": "usage: ",
+    "cli.options": "options",
+    "cli.positionals": "arguments",
+    "cli.help.help": "show this help and exit",
+    "cli.help.version": "show the version and exit",
+    "cli.help.description": "Instant messaging for the local network.",
+    "cli.help.data_dir": "folder for settings, history and identity (also MESSAGERIE_HOME)",
+    "cli.help.lang": "language of the messages",
+    "cli.help.self_test": "check the executable from the inside; JSON result in PATH",
+    "cli.help.headless": "no window: read standard input, write standard output",
+    "cli.help.json": "with --headless: one JSON object per line",
+    "cli.help.no_tls": "no encryption (diagnostics only)",
+    "cli.help.password": (
+        "room password. Prefer the environment variable {env}, or '-' to type it: a password "
+        "written on the command line is visible to every account of the computer in the "
+        "process list"
+    ),
+    "cli.help.limit": "override a timer or cap (tests and benchmarks)",
+    "cli.help.serve": "host a discussion",
+    "cli.help.join": "join a discussion",
+    "cli.help.host": "address to listen on (0.0.0.0: all)",
+    "cli.help.port": "port (0: a free one)",
+    "cli.help.name": "your name in the discussion",
+    "cli.help.address": "the server's address, with or without a port",
+    "cli.help.trust_new": "accept a changed server identity",
+    "cli.help.discovery_interface": "announce and look for rooms on this network card only",
+    "cli.help.no_discovery": "neither announce the room nor look for rooms",
+    "cli.help.rooms": "list the rooms found on the network",
+    "cli.help.rooms_json": "one JSON object per line",
+    "cli.help.rooms_timeout": "how long to listen, in seconds",
+    "cli.help.rooms_watch": "print each change until --timeout is over",
+    "cli.help.rooms_port": "port the broadcast probe asks (default {port}; repeatable)",
+    "cli.help.doctor": "explain why joining fails",
+    "cli.help.doctor_json": "one JSON object per finding",
+    "cli.help.doctor_timeout": "how long each check may take, in seconds",
+    "cli.help.doctor_not_listed": "the room is missing from the list of rooms",
+    "cli.password_prompt": "Room password: ",
+    "cli.password_needs_terminal": (
+        "--password - needs a terminal to type the password in; without one, use the "
+        "environment variable {env}."
+    ),
+    "cli.password_empty": "Empty password.",
     "error.identity_temporary": (
         "Cannot save this server's identity in {path} ({detail}). A temporary identity is "
         "used: next time, people will see “identity changed”."

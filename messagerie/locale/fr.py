@@ -89,6 +89,60 @@ MESSAGES = {
         "L'identité de ce serveur était illisible : une nouvelle a été créée. Les participants "
         "déjà venus verront « identité changée » : donnez-leur le nouveau code de sécurité."
     ),
+    "error.identity_unreadable": (
+        "Impossible de lire l'identité de ce serveur ({path} : {detail}). Elle n'a pas été "
+        "remplacée, pour que les participants ne voient pas « identité changée ». Vérifiez "
+        "que ce fichier appartient à votre compte et que vous pouvez le lire (droits, disque "
+        "ou lecteur réseau), puis relancez."
+    ),
+    "error.not_owned": (
+        "Messagerie refuse d'utiliser {path} : ce dossier ou fichier appartient à un autre "
+        "compte de cet ordinateur ({owner}), ou c'est un lien posé par lui. Ce compte pourrait "
+        "lire vos discussions ou remplacer l'identité du serveur. Choisissez un dossier à vous "
+        "(--data-dir ou MESSAGERIE_HOME), ou rendez-le à votre compte."
+    ),
+    "cli.usage": "utilisation : ",
+    "cli.options": "options",
+    "cli.positionals": "arguments",
+    "cli.help.help": "affiche cette aide et quitte",
+    "cli.help.version": "affiche la version et quitte",
+    "cli.help.description": "Messagerie instantanée pour le réseau local.",
+    "cli.help.data_dir": "dossier des réglages, de l'historique et de l'identité (aussi MESSAGERIE_HOME)",
+    "cli.help.lang": "langue des messages",
+    "cli.help.self_test": "vérifie l'exécutable de l'intérieur ; résultat JSON dans PATH",
+    "cli.help.headless": "sans fenêtre : lit l'entrée standard, écrit sur la sortie standard",
+    "cli.help.json": "avec --headless : un objet JSON par ligne",
+    "cli.help.no_tls": "sans chiffrement (diagnostic seulement)",
+    "cli.help.password": (
+        "mot de passe du salon. Préférez la variable d'environnement {env}, ou « - » pour le "
+        "taper au clavier : un mot de passe écrit sur la ligne de commande est visible de tous "
+        "les comptes de l'ordinateur dans la liste des processus"
+    ),
+    "cli.help.limit": "change un délai ou une limite (tests et mesures)",
+    "cli.help.serve": "héberger une discussion",
+    "cli.help.join": "rejoindre une discussion",
+    "cli.help.host": "adresse d'écoute (0.0.0.0 : toutes)",
+    "cli.help.port": "port (0 : un port libre)",
+    "cli.help.name": "votre nom dans la discussion",
+    "cli.help.address": "adresse du serveur, avec ou sans port",
+    "cli.help.trust_new": "accepter une identité de serveur qui a changé",
+    "cli.help.discovery_interface": "annonce et cherche les discussions sur cette carte réseau seulement",
+    "cli.help.no_discovery": "n'annonce pas la discussion et n'en cherche aucune",
+    "cli.help.rooms": "lister les discussions trouvées sur le réseau",
+    "cli.help.rooms_json": "un objet JSON par ligne",
+    "cli.help.rooms_timeout": "durée d'écoute, en secondes",
+    "cli.help.rooms_watch": "affiche chaque changement jusqu'à la fin de --timeout",
+    "cli.help.rooms_port": "port demandé par la sonde de diffusion (par défaut {port} ; peut être répété)",
+    "cli.help.doctor": "expliquer pourquoi la connexion échoue",
+    "cli.help.doctor_json": "un objet JSON par constat",
+    "cli.help.doctor_timeout": "durée de chaque vérification, en secondes",
+    "cli.help.doctor_not_listed": "la discussion n'apparaît pas dans la liste des discussions",
+    "cli.password_prompt": "Mot de passe du salon : ",
+    "cli.password_needs_terminal": (
+        "--password - demande un terminal pour taper le mot de passe ; sans terminal, "
+        "utilisez la variable d'environnement {env}."
+    ),
+    "cli.password_empty": "Mot de passe vide.",
     "error.identity_temporary": (
         "Impossible d'enregistrer l'identité de ce serveur dans {path} ({detail}). Une identité "
         "temporaire est utilisée : au prochain lancement, les participants verront "

@@ -25,7 +25,13 @@ from collections.abc import Callable
 from typing import Any
 
 from messagerie import protocol
-from messagerie.errors import MessagerieError, NetworkError, RemoteProtocolError, SecurityError
+from messagerie.errors import (
+    LocalProtocolError,
+    MessagerieError,
+    NetworkError,
+    RemoteProtocolError,
+    SecurityError,
+)
 from messagerie.limits import Limits
 from messagerie.net import events
 from messagerie.protocol import State
@@ -332,7 +338,13 @@ class RoomClient:
         # Step 3: whatever the room has not acknowledged yet goes again, same ids, in order.
         for message in self.outbox.pending():
             self.own_ids.add(message.id)
-            self._conn.say(message.id, message.text)
+            try:
+                self._conn.say(message.id, message.text)
+            except LocalProtocolError as exc:
+                # Saved by an older version with text the room now refuses (C1 controls):
+                # resending it would only get the connection closed again, forever.
+                self.outbox.remove(message.id)
+                self.on_event(events.Failed.of(exc, fatal=False))
 
     def _closed_code(self) -> str:
         """Why the server closed on us without an error frame."""

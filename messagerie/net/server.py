@@ -464,13 +464,16 @@ class Room:
         return known
 
     def _unique_name(self, wanted: str) -> str:
-        taken = {self.host_name.casefold(), *(p.conn.name.casefold() for p in self.participants)}
-        if wanted.casefold() not in taken:
+        # Compared by skeleton, not by string: "Hote", "Ｈｏｔｅ" and "Hоte" with a Cyrillic o
+        # are one name to the eye, so the second of them present gets a suffix.
+        skeleton = protocol.name_skeleton
+        taken = {skeleton(self.host_name), *(skeleton(p.conn.name) for p in self.participants)}
+        if skeleton(wanted) not in taken:
             return wanted
         for n in range(2, self.limits.max_participants + 2):
             suffix = f" ({n})"
             candidate = wanted[: protocol.MAX_NAME - len(suffix)] + suffix
-            if candidate.casefold() not in taken:
+            if skeleton(candidate) not in taken:
                 return candidate
         raise RemoteProtocolError("room_full")
 

@@ -2,7 +2,8 @@
 
 - `wire`: frames, message types and their validation (bytes in, messages out, and back);
 - `connection`: the state machines of one connection, server side and client side (bytes in,
-  events and bytes out), with the handshake, the password exchange and the message flow.
+  events and bytes out), with the handshake, the password exchange and the message flow;
+- `names`: the normal form of display names and the skeleton they are compared by.
 
 docs/PROTOCOL.md is the full description; keep the two in step. The public names of both
 modules are re-exported here: `from messagerie import protocol; protocol.encode(...)`.
@@ -22,6 +23,7 @@ from messagerie.protocol.connection import (
     TypingReceived,
     Welcomed,
 )
+from messagerie.protocol.names import name_skeleton, normalise_name
 from messagerie.protocol.wire import (
     BAD_FIELD,
     BAD_JSON,
@@ -133,7 +135,9 @@ __all__ = [
     "encode_chat",
     "is_valid_id",
     "name_problem",
+    "name_skeleton",
     "new_message_id",
+    "normalise_name",
     "parse_payload",
     "text_problem",
 ]

@@ -237,9 +237,7 @@ class ServerConnection:
         if state is State.AWAITING_HELLO:
             if kind != "hello":
                 raise _unexpected(kind)
-            hello = wire.decode_object(obj)
-            if hello.version != wire.PROTOCOL_VERSION:
-                raise RemoteProtocolError(wire.UNSUPPORTED_VERSION)
+            hello = wire.decode_object(obj)  # any version but ours is unsupported_version
             self.client_id = hello.client_id
             return HelloReceived(hello)
         # AUTHENTICATING: the room has a password and this peer has not proved it yet.

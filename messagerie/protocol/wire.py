@@ -15,6 +15,7 @@ Peer input is checked with exceptions, never `assert`: a peer that breaks the ru
 from __future__ import annotations
 
 import json
+import math
 import re
 import secrets
 import struct
@@ -24,6 +25,7 @@ from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar
 
 from messagerie.errors import LocalProtocolError, RemoteProtocolError
+from messagerie.protocol.names import BIDI_CONTROLS, is_invisible, normalise_name
 
 PROTOCOL_VERSION = 1
 
@@ -52,16 +54,17 @@ BAD_NAME = "bad_name"
 UNSUPPORTED_VERSION = "unsupported_version"
 UNEXPECTED_MESSAGE = "unexpected_message"
 
-# Characters that may not appear in a display name: they hide, reorder or fake text around them.
-_BIDI_CONTROLS = frozenset(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
 _ID_RE = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_ID}}}")
 # Lone surrogates can arrive through JSON "\ud800" escapes and cannot be encoded back to UTF-8.
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 # Control characters other than tab and newline have no business in a chat line; nor have
-# lone surrogates. One pattern, since this runs for every message.
-_TEXT_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+# lone surrogates. One pattern, since this runs for every message. C1 controls (U+0080-U+009F)
+# are included: a terminal may read U+009B as CSI, the start of an escape sequence.
+_TEXT_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# What a received `message` may not hold: the same minus C1, which rooms accepted before they
+# refused it (protocol fix of issue 16) and may still hold in their history. Refusing it
+# there would cut every newcomer off at the first such message; faces neutralise it instead.
+_STORED_TEXT_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 def is_valid_id(value: object) -> bool:
@@ -79,32 +82,40 @@ def new_message_id() -> str:
     return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
 
 
-def name_problem(name: object) -> str | None:
+def name_problem(name: object, *, stored: bool = False) -> str | None:
     """Return why `name` is not an acceptable display name, or None if it is.
 
-    Used both for peer input and by the start view's field validation.
+    Used both for peer input and by the start view's field validation, on names already
+    passed through `normalise_name`. A name that shows nothing (only blanks or invisible
+    characters) is "empty". With `stored`, the rule for names a room hands out, which only
+    asks for something other than white space: rooms that did not normalise names may still
+    have invisible ones in their roster or history, and refusing those would cut us off.
     """
     if not isinstance(name, str):
         return "not_a_string"
-    if not name.strip():
+    if not name.strip() or (not stored and is_invisible(name)):
         return "empty"
     if len(name) > MAX_NAME:
         return "too_long"
     for ch in name:
-        if ch in _BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
+        if ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
             return "forbidden_character"
     return None
 
 
-def text_problem(text: object) -> str | None:
-    """Return why `text` cannot be sent as a message, or None if it can."""
+def text_problem(text: object, *, stored: bool = False) -> str | None:
+    """Return why `text` cannot be sent as a message, or None if it can.
+
+    With `stored`, the rule for a message a room hands out (possibly from its history),
+    which tolerates C1 controls; without it, the rule for new text, which does not.
+    """
     if not isinstance(text, str):
         return "not_a_string"
     if not text.strip():
         return "empty"
     if len(text) > MAX_TEXT:
         return "too_long"
-    if _TEXT_FORBIDDEN_RE.search(text):
+    if (_STORED_TEXT_FORBIDDEN_RE if stored else _TEXT_FORBIDDEN_RE).search(text):
         return "forbidden_character"
     return None
 
@@ -196,13 +207,13 @@ def _check_id(value: object, name: str, error_cls: type[Exception]) -> None:
         _fail(BAD_FIELD, error_cls, field=name)
 
 
-def _check_name(value: object, error_cls: type[Exception]) -> None:
-    if name_problem(value) is not None:
+def _check_name(value: object, error_cls: type[Exception], *, stored: bool) -> None:
+    if name_problem(value, stored=stored) is not None:
         _fail(BAD_NAME, error_cls)
 
 
-def _check_text(value: object, error_cls: type[Exception]) -> None:
-    problem = text_problem(value)
+def _check_text(value: object, error_cls: type[Exception], *, stored: bool = False) -> None:
+    problem = text_problem(value, stored=stored)
     if problem == "too_long":
         _fail(TEXT_TOO_LONG, error_cls, limit=MAX_TEXT)
     if problem is not None:
@@ -220,9 +231,28 @@ class Hello(Message):
     client_id: str
     last_seq: int = 0
 
+    @classmethod
+    def from_wire(cls, obj: dict[str, Any]) -> Message:
+        # The version is looked at before any other field: another version may name or
+        # shape its fields differently, and its sender must learn that the version is the
+        # problem, not one of those fields.
+        version = obj.get("version")
+        if type(version) is int and version != PROTOCOL_VERSION:
+            raise RemoteProtocolError(UNSUPPORTED_VERSION)
+        return super().from_wire(obj)
+
+    def _convert_from_wire(self):
+        # The name a newcomer asks for is kept in its normal form, so that padding, invisible
+        # characters and NFD accents cannot make a second "Hote" (see protocol.names).
+        if isinstance(self.name, str):
+            object.__setattr__(self, "name", normalise_name(self.name))
+
     def _check(self, error_cls):
-        _check_int(self.version, "version", error_cls, minimum=1)
-        _check_name(self.name, error_cls)
+        # Any integer is a version (the server refuses all but PROTOCOL_VERSION with
+        # `unsupported_version`); only a non-integer is a malformed field.
+        if type(self.version) is not int:
+            _fail(BAD_FIELD, error_cls, field="version")
+        _check_name(self.name, error_cls, stored=False)  # the one name a peer chooses
         _check_id(self.client_id, "client_id", error_cls)
         _check_int(self.last_seq, "last_seq", error_cls)
 
@@ -243,8 +273,8 @@ class Chat(Message):
     def _check(self, error_cls):
         _check_id(self.id, "id", error_cls)
         _check_int(self.seq, "seq", error_cls, minimum=1)
-        _check_name(self.sender, error_cls)
-        _check_text(self.text, error_cls)
+        _check_name(self.sender, error_cls, stored=True)
+        _check_text(self.text, error_cls, stored=True)
         if type(self.ts) not in (int, float) or not 0 <= self.ts < 1e11:
             _fail(BAD_FIELD, error_cls, field="ts")
 
@@ -252,11 +282,12 @@ class Chat(Message):
 @_message_type
 @dataclass(frozen=True, kw_only=True)
 class Welcome(Message):
-    """Server -> client: the handshake succeeded. Holds the room's state and missed messages.
+    """Server -> client: the handshake succeeded. Holds the room's state.
 
-    `history` holds the oldest missed messages that fit in one frame; any further missed
-    messages follow as ordinary `message` frames. A client treats every message whose `seq`
-    is at most `last_seq` as a catch-up.
+    The missed messages follow as ordinary `message` frames; a client treats every message
+    whose `seq` is at most `last_seq` as a catch-up. `history` is optional on the wire: the
+    room sends it empty, because clients up to this protocol fix refused a welcome without
+    it, and the reference client ignores its content.
     """
 
     TYPE: ClassVar[str] = "welcome"
@@ -267,9 +298,11 @@ class Welcome(Message):
     history: tuple[Chat, ...] = ()
 
     def _convert_from_wire(self):
-        for key in ("participants", "history"):
-            if not isinstance(getattr(self, key), list):
-                raise RemoteProtocolError(BAD_FIELD, field=key)
+        if not isinstance(self.participants, list):
+            raise RemoteProtocolError(BAD_FIELD, field="participants")
+        # An absent `history` keeps its default, an empty tuple; JSON itself only gives lists.
+        if not isinstance(self.history, list | tuple):
+            raise RemoteProtocolError(BAD_FIELD, field="history")
         object.__setattr__(self, "participants", tuple(self.participants))
         history = []
         for item in self.history:
@@ -280,9 +313,9 @@ class Welcome(Message):
 
     def _check(self, error_cls):
         _check_str(self.room, "room", error_cls, max_len=MAX_ROOM_NAME, allow_empty=True)
-        _check_name(self.name, error_cls)
+        _check_name(self.name, error_cls, stored=True)
         for participant in self.participants:
-            _check_name(participant, error_cls)
+            _check_name(participant, error_cls, stored=True)
         _check_int(self.last_seq, "last_seq", error_cls)
 
 
@@ -332,7 +365,7 @@ class Joined(Message):
     name: str
 
     def _check(self, error_cls):
-        _check_name(self.name, error_cls)
+        _check_name(self.name, error_cls, stored=True)
 
 
 @_message_type
@@ -345,7 +378,7 @@ class Left(Message):
     reason: str = ""
 
     def _check(self, error_cls):
-        _check_name(self.name, error_cls)
+        _check_name(self.name, error_cls, stored=True)
         _check_str(self.reason, "reason", error_cls, max_len=MAX_REASON, allow_empty=True)
 
 
@@ -360,7 +393,7 @@ class Typing(Message):
 
     def _check(self, error_cls):
         if self.name:
-            _check_name(self.name, error_cls)
+            _check_name(self.name, error_cls, stored=True)
 
 
 @_message_type
@@ -494,7 +527,16 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
-_loads = json.JSONDecoder(parse_constant=_reject_constant).decode
+def _finite_float(literal: str) -> float:
+    # JSON has no infinity, but a literal too large for a double (1e400) parses to one:
+    # refuse it like the NaN and Infinity constants, so no peer can plant an infinity.
+    value = float(literal)
+    if not math.isfinite(value):
+        raise ValueError(f"{literal[:20]} is out of range")
+    return value
+
+
+_loads = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float).decode
 
 
 def parse_payload(payload: bytes) -> dict[str, Any]:

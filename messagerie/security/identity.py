@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from messagerie.errors import Degraded, SecurityError, StorageError
-from messagerie.store.files import atomic_write, quarantine
+from messagerie.store.files import atomic_write, check_owned, quarantine
 
 log = logging.getLogger(__name__)
 
@@ -115,22 +115,31 @@ def check_fingerprint(text: str) -> str:
 def load_or_create_identity(data_dir: Path) -> Identity:
     """Load the host's identity from `data_dir/identity/`, creating it on first use.
 
-    Never raises for damaged or unwritable files:
-    - a pair that cannot be loaded (corrupt, truncated, key not matching the certificate, one
-      of the two missing) is moved aside with `storage.quarantine`, a new pair is created,
-      and the result says `regenerated` with a warning;
+    - a pair that reads but cannot be used (corrupt, truncated, key not matching the
+      certificate, one of the two missing) is moved aside with `storage.quarantine`, a new
+      pair is created, and the result says `regenerated` with a warning;
     - if the folder cannot be written, the new pair lives in a private temporary folder for
       this run only (removed at exit), with a warning.
-    Raises StorageError only if not even a temporary folder can be written.
+    Raises StorageError "identity_unreadable" when a file of the pair exists but cannot be
+    read (permissions, a disk or network drive error): replacing it would silently break
+    every participant's pin, while the user can often fix the cause. Raises StorageError
+    "storage" if not even a temporary folder can be written.
     """
     folder = Path(data_dir) / IDENTITY_DIR
     cert_path, key_path = folder / CERT_FILE, folder / KEY_FILE
-    found = [p for p in (cert_path, key_path) if p.exists()]
+    for path in (folder, key_path, cert_path):
+        check_owned(path)  # another account's key would be its identity, not ours
+    found = [p for p in (cert_path, key_path) if _exists(p)]
     if len(found) == 2:
+        for path in found:
+            _check_readable(path)
         try:
             return _load(cert_path, key_path)
-        except (OSError, ValueError, ssl.SSLError) as exc:
+        except (ssl.SSLError, ValueError) as exc:  # SSLError first: it is an OSError
             log.warning("identity in %s is unusable (%s): creating a new one", folder, exc)
+        except OSError as exc:
+            # Read a moment ago: the disk failed under us. Still not a reason to replace it.
+            raise _unreadable(folder, exc) from exc
     regenerated = bool(found)
     for path in found:
         quarantine(path)
@@ -163,6 +172,25 @@ def load_or_create_identity(data_dir: Path) -> Identity:
         regenerated=True,
         warning=Degraded("identity_regenerated"),
     )
+
+
+def _unreadable(path: Path, exc: OSError) -> StorageError:
+    return StorageError("identity_unreadable", path=str(path), detail=exc.strerror or str(exc))
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError as exc:  # the folder cannot be searched: we cannot tell
+        raise _unreadable(path, exc) from exc
+
+
+def _check_readable(path: Path) -> None:
+    try:
+        with path.open("rb") as file:
+            file.read()
+    except OSError as exc:
+        raise _unreadable(path, exc) from exc
 
 
 def _load(cert_path: Path, key_path: Path) -> Identity:

@@ -60,6 +60,7 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import math
 import os
 import struct
 import time
@@ -231,17 +232,32 @@ class PasswordServer:
 
 
 class AttemptLimiter:
-    """At most `max_failures` password failures per address within `window_s` seconds.
+    """Password failures, limited per address and for the whole room.
 
     Use on the server, with no `await` between the calls so that parallel connections cannot
     slip through together:
         on `auth`:       if not limiter.allowed(ip): error too_many_attempts, close
-                         limiter.record_failure(ip)   # counted in advance, see below
+                         if limiter.record_failure(ip):   # counted in advance, see below
+                             tell the host that someone is guessing (once per lockout)
         on success:      limiter.record_success(ip)
     Counting in advance means that an exchange the client abandons midway, or many run in
     parallel, still count as failures.
 
-    IPv6 addresses are grouped by /64: one machine can pick any address in its subnet.
+    Two limits:
+    - per address, at most `max_failures` within `window_s`. IPv6 addresses count one by one
+      (an IPv4-mapped one as its IPv4), not per /64: a /64 is usually a whole LAN, and
+      grouping it let one guesser lock out the office. An attacker picking many addresses,
+      in its /64 or on loopback, meets the second limit instead;
+    - for the room, at most `room_failures` within `window_s` from all addresses together.
+      Past that the room refuses every password attempt for `backoff_s`, doubled at each new
+      lockout up to `max_backoff_s`, and back to `backoff_s` when the previous lockout ended
+      `max_backoff_s` ago or more. Addresses that gave the right password recently (the last
+      `max_tracked`) are not locked out by the room, only by their own limit, so the room's
+      regulars can still come back during an attack. `guessing_detected` says that the room
+      is locked out.
+
+    With the defaults, a patient guesser gets 20 tries, then waits 30 s, 60 s, 2 min... up to
+    15 min: about 2,000 tries a day at most, whatever its number of addresses.
     Memory is bounded: old timestamps are pruned, and past `max_tracked` addresses the least
     recently failing one is forgotten. `clock` and the `now` arguments let tests skip sleeping.
     """
@@ -251,25 +267,52 @@ class AttemptLimiter:
         max_failures: int = 5,
         window_s: float = 60.0,
         *,
+        room_failures: int = 20,
+        backoff_s: float = 30.0,
+        max_backoff_s: float = 900.0,
         max_tracked: int = 4096,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_failures = max_failures
         self.window_s = window_s
+        self.room_failures = room_failures
+        self.backoff_s = backoff_s
+        self.max_backoff_s = max_backoff_s
         self.max_tracked = max_tracked
         self._clock = clock
         self._failures: collections.OrderedDict[str, collections.deque[float]] = (
             collections.OrderedDict()
         )
+        self._room: collections.deque[float] = collections.deque()
+        self._trusted: collections.OrderedDict[str, None] = collections.OrderedDict()
+        self._locked_until = -math.inf
+        self._lockout_s = 0.0
+
+    @property
+    def guessing_detected(self) -> bool:
+        """Whether the room is locked out now because of too many failures overall."""
+        return self._clock() < self._locked_until
+
+    @property
+    def locked_until(self) -> float:
+        """The clock time the room's lockout ends (in the past when there is none)."""
+        return self._locked_until
 
     def allowed(self, ip: str, now: float | None = None) -> bool:
         """Whether `ip` may try a password now."""
         now = self._clock() if now is None else now
-        failures = self._recent(_bucket(ip), now)
+        bucket = _bucket(ip)
+        if now < self._locked_until and bucket not in self._trusted:
+            return False
+        failures = self._recent(bucket, now)
         return failures is None or len(failures) < self.max_failures
 
-    def record_failure(self, ip: str, now: float | None = None) -> None:
-        """Count one failed (or not yet successful) password attempt from `ip`."""
+    def record_failure(self, ip: str, now: float | None = None) -> bool:
+        """Count one failed (or not yet successful) password attempt from `ip`.
+
+        Returns True when this failure used up the room's budget and started a lockout: the
+        moment to tell the host that someone is guessing.
+        """
         now = self._clock() if now is None else now
         bucket = _bucket(ip)
         failures = self._recent(bucket, now)
@@ -278,6 +321,19 @@ class AttemptLimiter:
             failures = self._failures[bucket] = collections.deque()
         failures.append(now)
         self._failures.move_to_end(bucket)
+        room = self._room
+        while room and room[0] <= now - self.window_s:
+            room.popleft()
+        room.append(now)
+        if len(room) < self.room_failures or now < self._locked_until:
+            return False
+        room.clear()
+        if now - self._locked_until >= self.max_backoff_s:
+            self._lockout_s = self.backoff_s  # quiet for long enough: start over
+        else:
+            self._lockout_s = min(self.max_backoff_s, max(self.backoff_s, 2 * self._lockout_s))
+        self._locked_until = now + self._lockout_s
+        return True
 
     def record_success(self, ip: str) -> None:
         """Take back the failure counted in advance for an exchange that succeeded."""
@@ -287,6 +343,12 @@ class AttemptLimiter:
             failures.pop()
             if not failures:
                 del self._failures[bucket]
+        if self._room:
+            self._room.pop()
+        self._trusted[bucket] = None
+        self._trusted.move_to_end(bucket)
+        if len(self._trusted) > self.max_tracked:
+            self._trusted.popitem(last=False)
 
     def _recent(self, bucket: str, now: float) -> collections.deque[float] | None:
         failures = self._failures.get(bucket)
@@ -313,10 +375,8 @@ def _bucket(ip: str) -> str:
         address = ipaddress.ip_address(ip.split("%", 1)[0])
     except ValueError:
         return ip
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
     return str(address)
 
 

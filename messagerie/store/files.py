@@ -6,7 +6,10 @@ Every file of ours (settings, known hosts, identity, room history, outbox) goes 
 - `atomic_write()` writes a temporary file in the same folder, fsyncs it and renames it over
   the old one, so a crash leaves either the old or the new file, never half of one;
 - `quarantine()` moves a damaged file aside as `<name>.corrupt-<timestamp>` so the app can
-  start on defaults without destroying what the user might want to recover.
+  start on defaults without destroying what the user might want to recover;
+- `check_owned()` and `make_private()` keep other accounts of the machine out: the data
+  folder is created 0700, our files 0600, and a folder, key or log that another account owns
+  (or a symbolic link it planted) is refused.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import stat
 import tempfile
 import time
 from pathlib import Path
@@ -43,11 +47,64 @@ def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
 
         path = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
     path = path.expanduser()
+    # A folder we create is ours alone. An existing one keeps its mode: it may be a folder
+    # the user chose for other uses too (tightening /tmp would break the machine).
+    check_owned(path)
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise StorageError("storage", path=str(path), detail=exc.strerror or str(exc)) from exc
+    check_owned(path)
     return path
+
+
+def check_owned(path: Path) -> None:
+    """Refuse `path` if another account owns it, or planted it as a symbolic link (POSIX).
+
+    Whoever owns our folder, key or log can read them or swap them for their own: the host's
+    identity, the history, the log of who connected. A missing path is fine (we create it).
+    Raises StorageError "not_owned".
+    """
+    if os.name != "posix":
+        return
+    me = os.geteuid()
+    try:
+        link = os.lstat(path)
+        if stat.S_ISLNK(link.st_mode) and link.st_uid != me:
+            raise StorageError("not_owned", path=str(path), owner=_owner(link.st_uid))
+        target = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return  # missing (the caller meets that when it creates it), or our link to nothing
+    except OSError as exc:
+        raise StorageError("storage", path=str(path), detail=exc.strerror or str(exc)) from exc
+    if target.st_uid != me:
+        raise StorageError("not_owned", path=str(path), owner=_owner(target.st_uid))
+
+
+def _owner(uid: int) -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return str(uid)
+
+
+def make_private(path: Path) -> None:
+    """Create `path` empty if it is missing, and make it 0600 (POSIX; best effort).
+
+    For files that other code opens itself (SQLite, the log): created by them, they would get
+    the umask's 0644. SQLite gives its -wal and -shm files the mode of the database file.
+    """
+    if os.name != "posix":
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+        if stat.S_IMODE(os.stat(path).st_mode) != 0o600:
+            os.chmod(path, 0o600)
+    except OSError as exc:
+        # The caller opening the file will meet the same problem and report it.
+        log.warning("could not make %s private: %s", path, exc)
 
 
 def atomic_write(path: Path, data: bytes, *, private: bool = False) -> None:

@@ -34,6 +34,8 @@ def connect(target: str, schema: str, *, exclusive: bool = False) -> sqlite3.Con
     """
     # isolation_level=None: callers open transactions themselves (batched commits).
     wait = LOCK_WAIT_S if exclusive else SHARED_BUSY_WAIT_S
+    if target != MEMORY:
+        files.make_private(Path(target))
     db = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=wait)
     try:
         if target != MEMORY:

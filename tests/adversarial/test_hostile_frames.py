@@ -27,6 +27,13 @@ CASES = {
     "text_too_long": _after_hello(obj_frame({"type": "say", "id": "long", "text": "a" * 16_001})),
     "bad_name-control": [obj_frame({**HELLO, "name": "Bip\x07bip"})],
     "bad_name-bidi": [obj_frame({**HELLO, "name": "abc\u202etxt.exe"})],
+    "bad_name-invisible": [obj_frame({**HELLO, "name": "\u200b\u3164"})],
+    "bad_field-c1": _after_hello(obj_frame({"type": "say", "id": "c1", "text": "a\u009b2Jb"})),
+    "bad_json-infinity": [
+        frame(b'{"type":"hello","version":1,"name":"A","client_id":"c","last_seq":1e400}')
+    ],
+    "unsupported_version-zero": [obj_frame({**HELLO, "name": "Ancien", "version": 0})],
+    "unsupported_version-two": [obj_frame({**HELLO, "name": "Futur", "version": 2})],
 }
 
 
