@@ -62,9 +62,9 @@ def test_tr_falls_back_and_formats():
     previous = i18n.current_language()
     try:
         i18n.set_language("en")
-        assert i18n.tr("gui.start.host_button") == "Start the server"
+        assert i18n.tr("gui.start.host_button") == "Create the discussion"
         i18n.set_language("fr")
-        assert i18n.tr("gui.start.host_button") == "Lancer le serveur"
+        assert i18n.tr("gui.start.host_button") == "Créer la discussion"
         assert i18n.tr("line.connection_from", address="127.0.0.1") == (
             "Connexion établie avec 127.0.0.1"
         )

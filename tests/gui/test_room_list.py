@@ -155,7 +155,7 @@ def test_a_refused_join_gets_the_doctors_diagnosis(app):
     assert [f.code for f in view.diagnosis.findings] == ["not_listening"]
     # The doctor's finding replaces the generic sentence next to the address.
     shown = join.errors["ip"].cget("text")
-    assert shown == view.diagnosis.findings[0].message and "Lancer le serveur" in shown
+    assert shown == view.diagnosis.findings[0].message and "Créer la discussion" in shown
     view.diagnosis.thread.join(5)
     screenshot(c.root, "start_view_doctor")
 
