@@ -13,7 +13,7 @@ from messagerie.locale import en, fr
 
 PACKAGE = Path(__file__).resolve().parent.parent / "messagerie"
 # A string literal that looks like a catalog key: "family.rest", lower case.
-_KEY_LITERAL = re.compile(r"""["']((?:error|line|gui|warning)\.[a-z0-9_.]+)["']""")
+_KEY_LITERAL = re.compile(r"""["']((?:error|line|gui|warning|cli)\.[a-z0-9_.]+)["']""")
 # Keys built at run time from a known, small set of parts.
 _DYNAMIC = {
     "gui.start.{kind}_title": {"kind": ("host", "join")},

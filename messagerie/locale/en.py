@@ -251,4 +251,12 @@ MESSAGES = {
     "cli.doctor_json": "one JSON object per finding",
     "cli.doctor_timeout": "longest time for each check, in seconds",
     "cli.not_listed": "the discussion is missing from the list of discussions",
+    "cli.metavar_dir": "FOLDER",
+    "cli.metavar_card": "CARD",
+    "cli.metavar_path": "PATH",
+    "cli.metavar_password": "PASSWORD",
+    "cli.metavar_limit": "NAME=VALUE",
+    "cli.metavar_host": "ADDRESS",
+    "cli.metavar_address": "HOST[:PORT]",
+    "cli.metavar_name": "NAME",
 }

@@ -264,4 +264,12 @@ MESSAGES = {
     "cli.doctor_json": "un objet JSON par constat",
     "cli.doctor_timeout": "durée maximale de chaque vérification, en secondes",
     "cli.not_listed": "la discussion manque dans la liste des discussions",
+    "cli.metavar_dir": "DOSSIER",
+    "cli.metavar_card": "CARTE",
+    "cli.metavar_path": "CHEMIN",
+    "cli.metavar_password": "MOT_DE_PASSE",
+    "cli.metavar_limit": "NOM=VALEUR",
+    "cli.metavar_host": "ADRESSE",
+    "cli.metavar_address": "ADRESSE[:PORT]",
+    "cli.metavar_name": "NOM",
 }
