@@ -79,9 +79,10 @@ class Panel:
         password_key = "gui.start.password" if kind == "host" else "gui.start.join_password"
         self._field(main, "password", password_key, self.password)
         self.remember_password = tk.BooleanVar(master, value=False)
+        self.remember_box = None
         if kind == "host":
             # Only the host's password is ever kept, and only when asked (SECURITY.md).
-            box = ttk.Checkbutton(self.frame, variable=self.remember_password)
+            box = self.remember_box = ttk.Checkbutton(self.frame, variable=self.remember_password)
             texts.bind(main.add(box, sticky="w", pady=(4, 0)), "label.remember_password")
 
         self.advanced_toggle = ttk.Checkbutton(
@@ -124,7 +125,7 @@ class Panel:
         hint: str | None = None,
         stretch: bool = True,
     ) -> None:
-        self._texts.bind(column.add(ttk.Label(column.frame), pady=(8, 2)), label_key)
+        self._texts.bind(column.add(wrap_label(column.frame), pady=(8, 2)), label_key)
         column.add(entry, sticky="ew" if stretch else "w")
         if hint:
             label = column.add(wrap_label(column.frame, bootstyle="secondary"))
