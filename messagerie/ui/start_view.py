@@ -30,6 +30,8 @@ from messagerie.ui.widgets import Texts, set_error, wrap_label
 # Below this width the two panels are stacked instead of side by side. In inches, so that
 # Tk converts it with the display's scaling: larger text needs a wider window.
 STACK_BELOW = "7.5i"
+# X11's Tk 8.6 sends the wheel as buttons 4 and 5; Windows, macOS and Tk 8.7+ as MouseWheel.
+WHEEL_SEQUENCES = ("<MouseWheel>", "<Button-4>", "<Button-5>")
 PANELS = ("host", "join")
 # Join failures the connection doctor can explain (net/doctor.py).
 DOCTOR_CODES = frozenset({"connection_refused", "connection_timeout", "network_error"})
@@ -154,7 +156,19 @@ class StartView(ttk.Frame):
         for child in widget.winfo_children():
             if child.winfo_class() not in ("TFrame", "TLabelframe", "TLabel"):
                 child.bind("<FocusIn>", lambda e: self.see(e.widget), add="+")
+            if child.winfo_class() == "TCombobox":
+                # Tk's combo box picks its next value on a wheel turn: scrolling the view past
+                # the address field would silently change the address. Here the wheel
+                # scrolls the view instead, and "break" keeps the value.
+                for sequence in WHEEL_SEQUENCES:
+                    child.bind(sequence, self._wheel, add="+")
             self._follow_focus(child)
+
+    def _wheel(self, event: Any) -> str:
+        """One wheel turn over a combo box: scroll the view by one unit, up or down."""
+        up = event.num == 4 or (event.num not in (4, 5) and event.delta > 0)
+        self.scroll.yview_scroll(-1 if up else 1, "units")
+        return "break"
 
     def see(self, widget: Any) -> None:
         """Scroll the view so that `widget` is entirely visible (its top first)."""

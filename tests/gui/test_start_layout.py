@@ -136,6 +136,21 @@ def test_the_mouse_wheel_scrolls_the_view(app):
     assert view.scroll.yview()[0] == 0.0
 
 
+def test_the_wheel_over_the_address_scrolls_the_view_and_keeps_the_address(app):
+    c, view = _small_view(app, "fr")
+    join = view.panels["join"]
+    join.ip.configure(values=["192.0.2.1:5566", "192.0.2.2:5566"])
+    join.ip.set("192.0.2.1:5566")
+    view.scroll.yview_moveto(0.5)
+    c.root.update()
+    before = view.scroll.yview()[0]
+    wheel_down, _up = _wheel_events(view)
+    join.ip.event_generate(wheel_down[0], **wheel_down[1])
+    c.root.update()
+    assert join.ip.get() == "192.0.2.1:5566"
+    assert view.scroll.yview()[0] > before
+
+
 def _wheel_events(view):
     """X11's Tk 8.6 sends the wheel as buttons 4 and 5; Tk 8.7+ and others as MouseWheel."""
     if tkinter.TkVersion < 8.7 and view.tk.call("tk", "windowingsystem") == "x11":
