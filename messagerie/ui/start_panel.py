@@ -152,11 +152,7 @@ class Panel:
         """A port typed in the address is the one used: the port field shows it."""
         embedded = forms.embedded_port(self.ip_text.get())
         if embedded and embedded != self.port_text.get() and not self._syncing:
-            self._syncing = True
-            try:
-                self.port_text.set(embedded)
-            finally:
-                self._syncing = False
+            self._set_quietly(self.port_text, embedded)
         self.refresh_port_note()
 
     def _port_changed(self) -> None:
@@ -166,12 +162,16 @@ class Panel:
         address = self.ip_text.get()
         synced = forms.with_port(address, self.port_text.get())
         if synced != address:
-            self._syncing = True
-            try:
-                self.ip_text.set(synced)
-            finally:
-                self._syncing = False
+            self._set_quietly(self.ip_text, synced)
         self.refresh_port_note()
+
+    def _set_quietly(self, variable: tk.StringVar, value: str) -> None:
+        """Set one of the two fields without the other reacting to it in turn."""
+        self._syncing = True
+        try:
+            variable.set(value)
+        finally:
+            self._syncing = False
 
     def refresh_port_note(self) -> None:
         """Say under the port field that its value comes from the address."""
