@@ -103,7 +103,11 @@ class RoomList(ttk.Frame):
 
     def retranslate(self) -> None:
         self._headings()
+        status = self.status_key
         self._show(self.rooms)
+        if not self.rooms:
+            # An empty list keeps what it said ("searching", "off"), only in the new language.
+            self._set_status(status)
 
     def _set_status(self, key: str, **values: object) -> None:
         self.status_key = key

@@ -137,6 +137,10 @@ def test_with_discovery_off_the_list_says_so(app):
     rooms = c.window.view.rooms
     assert rooms.browser is None
     assert rooms.status_key == "gui.rooms.off"
+    c.set_language("en")  # and still says so in the other language
+    assert rooms.status_key == "gui.rooms.off"
+    assert rooms.status.cget("text") == tr("gui.rooms.off")
+    c.set_language("fr")
 
 
 def test_a_refused_join_gets_the_doctors_diagnosis(app):
