@@ -22,9 +22,11 @@ import logging.handlers
 import os
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 from messagerie import __version__, i18n
 from messagerie.errors import MessagerieError
+from messagerie.i18n import tr
 from messagerie.limits import (
     DEFAULT_CLIENT_NAME,
     DEFAULT_HOST_NAME,
@@ -67,132 +69,145 @@ def _limit(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"{key}: not a number: {value!r}") from None
 
 
-class _HelpFormatter(argparse.HelpFormatter):
-    """argparse's own words ("usage:") in the current language, like the rest of --help."""
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, with its "usage: " prefix taken from our catalogs."""
 
     def add_usage(self, usage, actions, groups, prefix=None):
-        super().add_usage(
-            usage, actions, groups, i18n.tr("cli.usage") if prefix is None else prefix
-        )
+        super().add_usage(usage, actions, groups, tr("cli.usage") if prefix is None else prefix)
 
 
-def _translated(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Give `parser` a -h/--help and section titles in the current language."""
-    parser.add_argument("-h", "--help", action="help", help=i18n.tr("cli.help.help"))
-    parser._optionals.title = i18n.tr("cli.options")  # no public way to rename it
-    parser._positionals.title = i18n.tr("cli.positionals")
-    return parser
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose own words go through the catalogs, like the help strings.
+
+    argparse writes "usage:", "options", "show this help message and exit" and "error:" in
+    English whatever the locale, which mixed two languages in a French `--help`. The section
+    titles, the help option and the error line are ours; the few sentences argparse builds
+    itself for a malformed command line ("the following arguments are required") stay
+    English, as it has no catalog of its own.
+    """
+
+    def __init__(self, *args: Any, add_help: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = tr("cli.positionals")
+        self._optionals.title = tr("cli.options")
+        if add_help:
+            self.add_argument(
+                "-h", "--help", action="help", default=argparse.SUPPRESS, help=tr("cli.help")
+            )
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, tr("cli.error", prog=self.prog, message=message) + "\n")
 
 
-def _subcommand(sub, name: str, parent: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    return _translated(
-        sub.add_parser(
-            name,
-            parents=[parent],
-            help=i18n.tr(f"cli.help.{name}"),
-            add_help=False,
-            formatter_class=_HelpFormatter,
-        )
-    )
+def _language_in(argv: list[str]) -> str | None:
+    """The `--lang` of a command line, read before parsing so that `--help` is in it."""
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return None
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    """The command line's parser, its help in the current language (i18n.set_language)."""
+    common = _Parser(add_help=False)
     # SUPPRESS: a value given before the subcommand is not overwritten by the default.
-    common.add_argument("--data-dir", default=argparse.SUPPRESS, help=i18n.tr("cli.help.data_dir"))
     common.add_argument(
-        "--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS, help=i18n.tr("cli.help.lang")
+        "--data-dir",
+        default=argparse.SUPPRESS,
+        metavar=tr("cli.metavar_dir"),
+        help=tr("cli.data_dir"),
+    )
+    common.add_argument(
+        "--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS, help=tr("cli.lang")
     )
     common.add_argument(
         "--discovery-interface",
         default=argparse.SUPPRESS,
-        metavar="IFACE",
-        help=i18n.tr("cli.help.discovery_interface"),
+        metavar=tr("cli.metavar_card"),
+        help=tr("cli.discovery_interface"),
     )
     common.add_argument(
         "--no-discovery",
         action="store_true",
         default=argparse.SUPPRESS,
-        help=i18n.tr("cli.help.no_discovery"),
+        help=tr("cli.no_discovery"),
     )
 
-    parser = argparse.ArgumentParser(
-        prog="messagerie",
-        add_help=False,
-        formatter_class=_HelpFormatter,
-        description=i18n.tr("cli.help.description"),
-        parents=[common],
-    )
+    parser = _Parser(prog="messagerie", description=tr("cli.description"), parents=[common])
     parser.add_argument(
-        "--version",
-        action="version",
-        version=f"messagerie {__version__}",
-        help=i18n.tr("cli.help.version"),
+        "--version", action="version", version=f"messagerie {__version__}", help=tr("cli.version")
     )
     parser.add_argument(
         "--self-test",
         nargs="?",
         const="",
-        metavar="PATH",
+        metavar=tr("cli.metavar_path"),
         default=None,
-        help=i18n.tr("cli.help.self_test"),
+        help=tr("cli.self_test"),
     )
-    sub = parser.add_subparsers(dest="mode")
+    sub = parser.add_subparsers(dest="mode", title=tr("cli.commands"))
 
-    session = argparse.ArgumentParser(add_help=False, parents=[common])
-    session.add_argument("--headless", action="store_true", help=i18n.tr("cli.help.headless"))
-    session.add_argument("--json", action="store_true", help=i18n.tr("cli.help.json"))
-    session.add_argument("--no-tls", action="store_true", help=i18n.tr("cli.help.no_tls"))
+    session = _Parser(add_help=False, parents=[common])
+    session.add_argument("--headless", action="store_true", help=tr("cli.headless"))
+    session.add_argument("--json", action="store_true", help=tr("cli.json"))
+    session.add_argument("--no-tls", action="store_true", help=tr("cli.no_tls"))
     session.add_argument(
         "--password",
-        metavar="PW|-",
-        default=None,
-        help=i18n.tr("cli.help.password", env=ENV_PASSWORD),
+        default=None,  # resolve_password: then MESSAGERIE_PASSWORD, or none
+        metavar=tr("cli.metavar_password") + "|-",
+        help=tr("cli.password", env=ENV_PASSWORD),
     )
     session.add_argument(
         "--limit",
         action="append",
         type=_limit,
         default=[],
-        metavar="NAME=VALUE",
-        help=i18n.tr("cli.help.limit"),
+        metavar=tr("cli.metavar_limit"),
+        help=tr("cli.limit"),
     )
 
-    _translated(parser)
-    serve = _subcommand(sub, "serve", session)
-    serve.add_argument("--host", default="0.0.0.0", help=i18n.tr("cli.help.host"))
-    serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help=i18n.tr("cli.help.port"))
-    serve.add_argument("--name", type=_name, default=None, help=i18n.tr("cli.help.name"))
+    serve = sub.add_parser("serve", parents=[session], help=tr("cli.serve"))
+    serve.add_argument(
+        "--host", default="0.0.0.0", metavar=tr("cli.metavar_host"), help=tr("cli.serve_host")
+    )
+    serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help=tr("cli.serve_port"))
+    serve.add_argument(
+        "--name", type=_name, default=None, metavar=tr("cli.metavar_name"), help=tr("cli.name")
+    )
 
-    join = _subcommand(sub, "join", session)
-    join.add_argument("address", metavar="HOST[:PORT]", help=i18n.tr("cli.help.address"))
-    join.add_argument("--name", type=_name, default=None, help=i18n.tr("cli.help.name"))
-    join.add_argument("--trust-new", action="store_true", help=i18n.tr("cli.help.trust_new"))
+    join = sub.add_parser("join", parents=[session], help=tr("cli.join"))
+    join.add_argument("address", metavar=tr("cli.metavar_address"), help=tr("cli.join_address"))
+    join.add_argument(
+        "--name", type=_name, default=None, metavar=tr("cli.metavar_name"), help=tr("cli.name")
+    )
+    join.add_argument("--trust-new", action="store_true", help=tr("cli.trust_new"))
 
-    rooms = _subcommand(sub, "rooms", common)
-    rooms.add_argument("--json", action="store_true", help=i18n.tr("cli.help.rooms_json"))
+    rooms = sub.add_parser("rooms", parents=[common], help=tr("cli.rooms"))
+    rooms.add_argument("--json", action="store_true", help=tr("cli.rooms_json"))
     rooms.add_argument(
-        "--timeout", type=float, default=3.0, metavar="S", help=i18n.tr("cli.help.rooms_timeout")
+        "--timeout", type=float, default=3.0, metavar="S", help=tr("cli.rooms_timeout")
     )
-    rooms.add_argument("--watch", action="store_true", help=i18n.tr("cli.help.rooms_watch"))
+    rooms.add_argument("--watch", action="store_true", help=tr("cli.rooms_watch"))
     rooms.add_argument(
         "--port",
         type=_port,
         action="append",
         default=None,
         metavar="P",
-        help=i18n.tr("cli.help.rooms_port", port=DEFAULT_PORT),
+        help=tr("cli.rooms_port", port=DEFAULT_PORT),
     )
 
-    doctor = _subcommand(sub, "doctor", common)
-    doctor.add_argument("address", metavar="HOST[:PORT]", help=i18n.tr("cli.help.address"))
-    doctor.add_argument("--json", action="store_true", help=i18n.tr("cli.help.doctor_json"))
+    doctor = sub.add_parser("doctor", parents=[common], help=tr("cli.doctor"))
+    doctor.add_argument("address", metavar=tr("cli.metavar_address"), help=tr("cli.join_address"))
+    doctor.add_argument("--json", action="store_true", help=tr("cli.doctor_json"))
     doctor.add_argument(
-        "--timeout", type=float, default=2.0, metavar="S", help=i18n.tr("cli.help.doctor_timeout")
+        "--timeout", type=float, default=2.0, metavar="S", help=tr("cli.doctor_timeout")
     )
-    doctor.add_argument(
-        "--not-listed", action="store_true", help=i18n.tr("cli.help.doctor_not_listed")
-    )
+    doctor.add_argument("--not-listed", action="store_true", help=tr("cli.not_listed"))
     return parser
 
 
@@ -240,10 +255,8 @@ def _ensure_std_streams() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     _ensure_std_streams()
-    # The language first, so that --help is in one language.
-    early = argparse.ArgumentParser(add_help=False)
-    early.add_argument("--lang", choices=i18n.LANGUAGES, default=None)
-    i18n.set_language(early.parse_known_args(argv)[0].lang)
+    argv = sys.argv[1:] if argv is None else argv
+    i18n.set_language(_language_in(argv))
     parser = build_parser()
     args = parser.parse_args(argv)
     i18n.set_language(getattr(args, "lang", None))

@@ -47,7 +47,7 @@ def test_dash_without_a_terminal_says_to_use_the_variable(parser, monkeypatch, c
 @pytest.mark.parametrize(
     ("lang", "present", "absent"),
     [
-        ("fr", ["utilisation", "Préférez", "MESSAGERIE_PASSWORD", "affiche cette aide"],
+        ("fr", ["utilisation", "Préférez", "MESSAGERIE_PASSWORD", "afficher cette aide"],
          ["usage:", "show this help", "host a discussion"]),
         ("en", ["usage:", "Prefer", "MESSAGERIE_PASSWORD", "show this help"],
          ["utilisation", "Préférez", "héberger"]),

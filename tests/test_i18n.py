@@ -13,7 +13,7 @@ from messagerie.locale import en, fr
 
 PACKAGE = Path(__file__).resolve().parent.parent / "messagerie"
 # A string literal that looks like a catalog key: "family.rest", lower case.
-_KEY_LITERAL = re.compile(r"""["']((?:error|line|gui|warning)\.[a-z0-9_.]+)["']""")
+_KEY_LITERAL = re.compile(r"""["']((?:error|line|gui|warning|cli)\.[a-z0-9_.]+)["']""")
 # Keys built at run time from a known, small set of parts.
 _DYNAMIC = {
     "gui.start.{kind}_title": {"kind": ("host", "join")},
@@ -62,9 +62,9 @@ def test_tr_falls_back_and_formats():
     previous = i18n.current_language()
     try:
         i18n.set_language("en")
-        assert i18n.tr("gui.start.host_button") == "Start the server"
+        assert i18n.tr("gui.start.host_button") == "Create the discussion"
         i18n.set_language("fr")
-        assert i18n.tr("gui.start.host_button") == "Lancer le serveur"
+        assert i18n.tr("gui.start.host_button") == "Créer la discussion"
         assert i18n.tr("line.connection_from", address="127.0.0.1") == (
             "Connexion établie avec 127.0.0.1"
         )

@@ -203,3 +203,26 @@ def test_window_title_and_unread_bell_once_per_burst():
 def test_format_time():
     assert len(forms.format_time(0)) == 5
     assert forms.format_time(float("inf")) == "--:--"
+
+
+@pytest.mark.parametrize(
+    ("address", "port", "embedded", "synced"),
+    [
+        ("192.168.1.23:6001", "6002", "6001", "192.168.1.23:6002"),
+        ("[fe80::1]:7000", "7001", "7000", "[fe80::1]:7001"),
+        ("192.168.1.23", "6002", None, "192.168.1.23"),  # no port typed: left alone
+        ("fe80::1", "7001", None, "fe80::1"),  # a bare IPv6 address has no port
+        ("pc-zoe:", " 5566 ", "", "pc-zoe:5566"),
+    ],
+)
+def test_the_join_panels_address_and_port_fields_agree(address, port, embedded, synced):
+    assert forms.embedded_port(address) == embedded
+    assert forms.with_port(address, port) == synced
+    if embedded:
+        # Should the fields still differ (the command line has no port field), the port
+        # typed in the address is the one used.
+        assert forms.check_join_form("", address, "1").port == int(embedded)
+
+
+def test_a_room_asking_a_password_is_said_next_to_the_password_field():
+    assert forms.failure_field("password_required") == "password"

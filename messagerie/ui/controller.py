@@ -109,6 +109,7 @@ class Controller:
             addresses=lan_addresses(),
             on_submit=self.submit,
             pinned=known.pinned,
+            tls=self.tls,
         )
         view.panels["join"].ip.configure(values=known.recent())
         host_panel = view.panels["host"]

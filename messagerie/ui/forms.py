@@ -42,8 +42,27 @@ def check_host_form(name: str, host: str, port: str, password: str = "") -> Form
 
 
 def check_join_form(name: str, host: str, port: str, password: str = "") -> FormResult:
-    """Check the "Rejoindre" panel. "ip:port" in the address field wins over the port field."""
+    """Check the "Rejoindre" panel. A port typed in the address is the one used.
+
+    The view keeps the port field in agreement with it (`embedded_port`, `with_port`); should
+    the two still differ, as in `messagerie join HOST:PORT`, the address's port wins.
+    """
     return _check(name, host, port, password, DEFAULT_CLIENT_NAME, allow_host_port=True)
+
+
+def embedded_port(address: str) -> str | None:
+    """The port typed in an address ("192.168.1.23:5567" gives "5567"), or None."""
+    return split_host_port(address)[1]
+
+
+def with_port(address: str, port: str) -> str:
+    """`address` with the port typed in it replaced by `port`; one without a port is kept.
+
+    The join panel keeps its address and port fields in agreement with this and
+    `embedded_port`, so that the port used is always the one both fields show.
+    """
+    host, embedded = split_host_port(address)
+    return address if embedded is None else f"{host}:{port.strip()}"
 
 
 def _check(
@@ -103,6 +122,7 @@ _FAILURE_FIELDS = {
     "connection_refused": "ip",
     "connection_timeout": "ip",
     "wrong_password": "password",
+    "password_required": "password",
     "wrong_password_or_impostor": "password",
 }
 

@@ -27,6 +27,7 @@ ROWS = 3
 # How long an empty list says "searching" before it says "nothing found".
 SEARCHING_S = 4.0
 COLUMNS = ("room", "host", "address")
+SHOWN = ("room", "host")
 # Bootstrap Icons drawn by ttkbootstrap: an emoji padlock would need a colour-emoji font,
 # which many Linux desktops lack (and old libXft crashes on, NOTES.md).
 LOCK_ICON = "lock-fill"
@@ -45,7 +46,8 @@ def make_browser(**options: Any) -> Any:
 class RoomList(ttk.Frame):
     """A table of the rooms found; `on_pick(room)` runs on a click or on Enter.
 
-    `on_empty()` runs once when the search has found nothing for SEARCHING_S seconds.
+    `on_empty()` runs once when the search has found nothing for SEARCHING_S seconds, and
+    `on_show()` each time a new list is drawn.
     """
 
     def __init__(
@@ -56,18 +58,24 @@ class RoomList(ttk.Frame):
         on_pick: Callable[[discovery.FoundRoom], None],
         pinned: Callable[[str, int], str | None] | None = None,
         on_empty: Callable[[], None] | None = None,
+        on_show: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(master)
         self._on_empty = on_empty
+        self._on_show = on_show
         self.columnconfigure(0, weight=1)
         self._on_pick = on_pick
         self._texts = texts
         self.rooms: list[discovery.FoundRoom] = []
         self._queue: queue.Queue[list[discovery.FoundRoom]] = queue.Queue()
         # The tree column (#0) holds only the padlock of rooms that ask a password.
-        self.tree = ttk.Treeview(self, columns=COLUMNS, show="tree headings", height=ROWS)
+        # The address stays in each row's values but is not shown: people pick a room by
+        # its name and computer, and a raw IP has no place in the main path.
+        self.tree = ttk.Treeview(
+            self, columns=COLUMNS, displaycolumns=SHOWN, show="tree headings", height=ROWS
+        )
         self.tree.column("#0", width=30, minwidth=30, stretch=False, anchor="center")
-        for column, width in zip(COLUMNS, (140, 90, 130), strict=True):
+        for column, width in zip(COLUMNS, (170, 130, 130), strict=True):
             self.tree.column(column, width=width, stretch=True, anchor="w")
         self.lock = ttk.Icon(LOCK_ICON, size=14)
         self.tree.grid(row=0, column=0, sticky="ew")
@@ -95,7 +103,11 @@ class RoomList(ttk.Frame):
 
     def retranslate(self) -> None:
         self._headings()
+        status = self.status_key
         self._show(self.rooms)
+        if not self.rooms:
+            # An empty list keeps what it said ("searching", "off"), only in the new language.
+            self._set_status(status)
 
     def _set_status(self, key: str, **values: object) -> None:
         self.status_key = key
@@ -143,6 +155,8 @@ class RoomList(ttk.Frame):
             self._set_status("gui.rooms.pick")
         else:
             self._set_status("gui.rooms.none")
+        if self._on_show is not None:
+            self._on_show()
 
     def show_findings(self, findings: list[Any]) -> None:
         """The doctor's findings about an empty list, under it (on the Tk thread)."""

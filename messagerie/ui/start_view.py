@@ -1,116 +1,49 @@
-"""The start view: a name, then "Héberger une discussion" or "Rejoindre une discussion".
+"""The start view: a name, then "Créer une discussion" or "Rejoindre une discussion".
 
 The view only collects and shows; the controller starts sessions. Each field's error
 appears right under it, in the current language, and core failures (port in use, nobody
 listening...) come back here so the person can fix the field and try again.
+
+The view scrolls (ttkbootstrap's ScrolledFrame handles the wheel of Linux, Windows and
+macOS) and stacks its two cards when the window is narrow, so that every control can be
+reached at the window's minimum size and at 150 % scaling. A control that gets the keyboard
+focus is scrolled into view.
 """
 
 from __future__ import annotations
 
-import tkinter as tk
 from collections.abc import Callable
 from typing import Any
 
 import ttkbootstrap as ttk
 
 from messagerie.i18n import tr
-from messagerie.limits import DEFAULT_CLIENT_NAME, DEFAULT_HOST_NAME
 from messagerie.net import doctor
 from messagerie.net.discovery import FoundRoom
 from messagerie.store.settings import Settings
 from messagerie.ui import forms
 from messagerie.ui.diagnosis import Diagnosis, findings_text
 from messagerie.ui.room_list import RoomList
+from messagerie.ui.start_panel import Panel
 from messagerie.ui.widgets import Texts, set_error, wrap_label
 
-# Below this width the two panels are stacked instead of side by side.
-_STACK_BELOW_PX = 720
+# Below this width the two panels are stacked instead of side by side. In inches, so that
+# Tk converts it with the display's scaling: larger text needs a wider window.
+STACK_BELOW = "7.5i"
+# X11's Tk 8.6 sends the wheel as buttons 4 and 5; Windows, macOS and Tk 8.7+ as MouseWheel.
+WHEEL_SEQUENCES = ("<MouseWheel>", "<Button-4>", "<Button-5>")
 PANELS = ("host", "join")
 # Join failures the connection doctor can explain (net/doctor.py).
 DOCTOR_CODES = frozenset({"connection_refused", "connection_timeout", "network_error"})
 DOCTOR_TIMEOUT_S = 1.5
 
 
-class Panel:
-    """One card of the start view: its fields, their error labels, its button."""
-
-    def __init__(self, master: Any, texts: Texts, kind: str, submit: Callable[[], None]) -> None:
-        self.kind = kind
-        self.frame = ttk.LabelFrame(master, padding=(16, 10))
-        texts.bind(self.frame, f"gui.start.{kind}_title")
-        self.frame.columnconfigure(0, weight=1)
-        self._texts = texts
-        self._row = 0
-        intro = self._next(wrap_label(self.frame, bootstyle="secondary"))
-        texts.bind(intro, f"gui.start.{kind}_intro")
-        # The join panel's list of rooms found on the network goes here (StartView fills it).
-        self.list_row = self._row
-        self._row += 1
-        # Both are combo boxes: the host's offers this machine's addresses, the joiner's the
-        # hosts joined before.
-        self.ip = ttk.Combobox(self.frame, width=28)
-        self.errors: dict[str, ttk.Label] = {}
-        self.entries: dict[str, Any] = {"ip": self.ip}
-        self._field("ip", f"gui.start.{kind}_ip", self.ip, hint=f"gui.start.{kind}_ip_hint")
-        self.port = ttk.Entry(self.frame, width=8)
-        self._field("port", "gui.start.port", self.port, stretch=False)
-        self.password = ttk.Entry(self.frame, width=30, show="•")
-        self._field("password", "gui.start.password", self.password)
-        self.remember_password = tk.BooleanVar(master, value=False)
-        if kind == "host":
-            # Only the host's password is ever kept, and only when asked (SECURITY.md).
-            box = ttk.Checkbutton(self.frame, variable=self.remember_password)
-            texts.bind(box, "label.remember_password")
-            self._next(box, sticky="w", pady=(4, 0))
-        self.button = ttk.Button(self.frame, bootstyle="primary", command=submit)
-        self.button_key = f"gui.start.{kind}_button"
-        texts.bind(self.button, self.button_key)
-        self.button.grid(row=self._row, column=0, sticky="w", pady=(10, 0), ipadx=8)
-        self._row += 1
-        self.errors["general"] = self._next(wrap_label(self.frame, bootstyle="danger"), pady=(8, 0))
-        self.errors["general"].grid_remove()
-        for widget in (self.ip, self.port, self.password):
-            widget.bind("<Return>", lambda _e: submit())
-            widget.bind("<KP_Enter>", lambda _e: submit())
-
-    def _next(self, widget: Any, **grid: Any) -> Any:
-        widget.grid(row=self._row, column=0, sticky=grid.pop("sticky", "ew"), **grid)
-        self._row += 1
-        return widget
-
-    def _field(
-        self, key: str, label_key: str, entry: Any, *, hint: str | None = None, stretch=True
-    ) -> None:
-        self._texts.bind(self._next(ttk.Label(self.frame), pady=(8, 2)), label_key)
-        self._next(entry, sticky="ew" if stretch else "w")
-        if hint:
-            self._texts.bind(self._next(wrap_label(self.frame, bootstyle="secondary")), hint)
-        self.errors[key] = self._next(wrap_label(self.frame, bootstyle="danger"))
-        self.errors[key].grid_remove()
-
-    def clear_errors(self) -> None:
-        for key, label in self.errors.items():
-            set_error(self.entries.get(key) if key in ("ip", "port") else None, label, None)
-
-    def show_error(self, key: str, message: str) -> None:
-        entry = {"ip": self.ip, "port": self.port, "password": self.password}.get(key)
-        set_error(entry, self.errors.get(key, self.errors["general"]), message)
-
-    def set_busy(self, busy: bool) -> None:
-        if busy:
-            self.button.configure(
-                state="disabled",
-                text=tr("gui.start.starting" if self.kind == "host" else "gui.start.connecting"),
-            )
-        else:
-            self.button.configure(state="normal", text=tr(self.button_key))
-
-
 class StartView(ttk.Frame):
     """The first screen. `on_submit(kind, FormResult)` is called with checked values.
 
     `pinned(host, port)` gives a known host's pinned fingerprint, so that the list of rooms
-    found can flag one that announces another identity.
+    found can flag one that announces another identity. `tls` says whether sessions will be
+    encrypted, for the advanced options.
     """
 
     def __init__(
@@ -121,41 +54,47 @@ class StartView(ttk.Frame):
         addresses: list[str],
         on_submit: Callable[[str, forms.FormResult], None],
         pinned: Callable[[str, int], str | None] | None = None,
+        tls: bool = True,
     ) -> None:
-        super().__init__(master, padding=(24, 16))
+        super().__init__(master)
         self._on_submit = on_submit
         self.texts = Texts()
+        self.rowconfigure(0, weight=1)
+        self.columnconfigure(0, weight=1)
+        self.scroll = ttk.ScrolledFrame(self, padding=(24, 16))
+        self.scroll.grid(row=0, column=0, sticky="nsew")
+        body = self.body = self.scroll
         # "uniform" gives both panels the same width whatever their contents ask for.
-        self.columnconfigure(0, weight=1, uniform="panels")
-        self.columnconfigure(1, weight=1, uniform="panels")
+        body.columnconfigure(0, weight=1, uniform="panels")
+        body.columnconfigure(1, weight=1, uniform="panels")
 
-        title = ttk.Label(self, font="-size 18 -weight bold")
+        title = wrap_label(body, font="-size 18 -weight bold")
         self.texts.bind(title, "gui.start.welcome")
-        title.grid(row=0, column=0, columnspan=2, sticky="w")
-        intro = wrap_label(self, bootstyle="secondary")
+        title.grid(row=0, column=0, columnspan=2, sticky="ew")
+        intro = wrap_label(body, bootstyle="secondary")
         self.texts.bind(intro, "gui.start.intro")
         intro.grid(row=1, column=0, columnspan=2, sticky="ew", pady=(2, 12))
 
-        name_box = ttk.Frame(self)
+        # The label sits above the field, as in the cards: side by side, a long name field
+        # and the label do not fit in a narrow window.
+        name_box = ttk.Frame(body)
         name_box.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(0, 12))
-        name_box.columnconfigure(1, weight=1)
+        name_box.columnconfigure(0, weight=1)
         self.texts.bind(ttk.Label(name_box, font="-weight bold"), "gui.start.name").grid(
-            row=0, column=0, sticky="w", padx=(0, 10)
+            row=0, column=0, sticky="w", pady=(0, 2)
         )
         self.name = ttk.Entry(name_box, width=28)
-        self.name.grid(row=0, column=1, sticky="w")
+        self.name.grid(row=1, column=0, sticky="w")
         hint = wrap_label(name_box, bootstyle="secondary")
-        self.texts.bind(
-            hint, "gui.start.name_hint", host=DEFAULT_HOST_NAME, client=DEFAULT_CLIENT_NAME
-        )
-        hint.grid(row=1, column=1, sticky="ew")
+        self.texts.bind(hint, "gui.start.name_hint")
+        hint.grid(row=2, column=0, sticky="ew")
         self.name_error = wrap_label(name_box, bootstyle="danger")
-        self.name_error.grid(row=2, column=1, sticky="ew")
+        self.name_error.grid(row=3, column=0, sticky="ew")
         self.name_error.grid_remove()
 
         self.panels = {
-            "host": Panel(self, self.texts, "host", lambda: self.submit("host")),
-            "join": Panel(self, self.texts, "join", lambda: self.submit("join")),
+            kind: Panel(body, self.texts, kind, lambda k=kind: self.submit(k), tls=tls)
+            for kind in PANELS
         }
         join_panel = self.panels["join"]
         self.rooms = RoomList(
@@ -164,12 +103,15 @@ class StartView(ttk.Frame):
             on_pick=self.pick_room,
             pinned=pinned,
             on_empty=self._list_stays_empty,
+            on_show=self._check_password_needed,
         )
         self.rooms.grid(row=join_panel.list_row, column=0, sticky="ew", pady=(8, 0))
         self.diagnosis = Diagnosis(self)
         self._stacked: bool | None = None
         self._layout(stacked=False)
-        self.bind("<Configure>", self._on_resize, add="+")
+        body.bind("<Configure>", self._on_resize, add="+")
+        self.scroll.container.bind("<Configure>", lambda _e: self._fit_scrollbar(), add="+")
+        self._follow_focus(body)
 
         self.name.insert(0, settings.name)
         host = self.panels["host"]
@@ -177,8 +119,10 @@ class StartView(ttk.Frame):
         host.ip.insert(0, settings.host_ip)
         host.port.insert(0, str(settings.host_port))
         join = self.panels["join"]
-        join.ip.insert(0, settings.join_ip)
         join.port.insert(0, str(settings.join_port))
+        join.ip.insert(0, settings.join_ip)
+        join.ip_text.trace_add("write", lambda *_: self._check_password_needed())
+        join.port_text.trace_add("write", lambda *_: self._check_password_needed())
 
     def _layout(self, *, stacked: bool) -> None:
         if stacked == self._stacked:
@@ -193,8 +137,53 @@ class StartView(ttk.Frame):
             join.grid(row=3, column=1, columnspan=1, sticky="nsew", padx=(8, 0))
 
     def _on_resize(self, event: Any) -> None:
-        if event.widget is self:
-            self._layout(stacked=event.width < _STACK_BELOW_PX)
+        if event.widget is self.body:
+            self._layout(stacked=event.width < self.body.winfo_pixels(STACK_BELOW))
+            self.after_idle(self._fit_scrollbar)
+
+    def _fit_scrollbar(self) -> None:
+        """Show the scroll bar only when the view does not fit (it keeps its lane)."""
+        if not self.winfo_exists():
+            return
+        first, last = self.scroll.yview()
+        if first <= 0.0 and last >= 1.0:
+            self.scroll.vbar.grid_remove()
+        else:
+            self.scroll.vbar.grid()
+
+    def _follow_focus(self, widget: Any) -> None:
+        """Scroll a control into view when it gets the keyboard focus (Tab, a click)."""
+        for child in widget.winfo_children():
+            if child.winfo_class() not in ("TFrame", "TLabelframe", "TLabel"):
+                child.bind("<FocusIn>", lambda e: self.see(e.widget), add="+")
+            if child.winfo_class() == "TCombobox":
+                # Tk's combo box picks its next value on a wheel turn: scrolling the view past
+                # the address field would silently change the address. Here the wheel
+                # scrolls the view instead, and "break" keeps the value.
+                for sequence in WHEEL_SEQUENCES:
+                    child.bind(sequence, self._wheel, add="+")
+            self._follow_focus(child)
+
+    def _wheel(self, event: Any) -> str:
+        """One wheel turn over a combo box: scroll the view by one unit, up or down."""
+        up = event.num == 4 or (event.num not in (4, 5) and event.delta > 0)
+        self.scroll.yview_scroll(-1 if up else 1, "units")
+        return "break"
+
+    def see(self, widget: Any) -> None:
+        """Scroll the view so that `widget` is entirely visible (its top first)."""
+        self.update_idletasks()
+        total = self.body.winfo_height()
+        if total <= 1:
+            return
+        first, last = self.scroll.yview()
+        top, bottom = first * total, last * total
+        y = widget.winfo_rooty() - self.body.winfo_rooty()
+        height = widget.winfo_height()
+        if y < top or height > bottom - top:
+            self.scroll.yview_moveto(y / total)
+        elif y + height > bottom:
+            self.scroll.yview_moveto((y + height - (bottom - top)) / total)
 
     def focus_first(self, kind: str | None) -> None:
         """Put the keyboard focus where the person most likely types next."""
@@ -206,6 +195,15 @@ class StartView(ttk.Frame):
         panel = self.panels[kind]
         check = forms.check_host_form if kind == "host" else forms.check_join_form
         return check(self.name.get(), panel.ip.get(), panel.port.get(), panel.password.get())
+
+    def _check_password_needed(self) -> None:
+        """Show the padlock line when the typed address is a listed room with a password."""
+        form = self.form("join")
+        needed = form.host is not None and any(
+            room.password and form.host in room.addresses and room.port == form.port
+            for room in self.rooms.rooms
+        )
+        self.panels["join"].show_password_line(needed)
 
     def pick_room(self, room: FoundRoom) -> None:
         """A room was picked in the list: fill its address in, then join (or ask the password)."""
@@ -298,6 +296,7 @@ class StartView(ttk.Frame):
     def retranslate(self) -> None:
         self.texts.refresh()
         self.rooms.retranslate()
+        self.panels["join"].refresh_port_note()
 
 
 def _unique(items: list[str]) -> list[str]:

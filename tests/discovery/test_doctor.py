@@ -48,7 +48,7 @@ def test_a_machine_with_nothing_listening(pair, tmp_path):
     a, b = pair
     found = diagnose(b, f"{a.address}:5566", tmp_path)
     assert list(found) == ["not_listening"]
-    assert "Lancer le serveur" in found["not_listening"]["message"]
+    assert "Créer la discussion" in found["not_listening"]["message"]
 
 
 def test_an_address_where_nothing_answers(pair, tmp_path):

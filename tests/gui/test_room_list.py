@@ -137,6 +137,10 @@ def test_with_discovery_off_the_list_says_so(app):
     rooms = c.window.view.rooms
     assert rooms.browser is None
     assert rooms.status_key == "gui.rooms.off"
+    c.set_language("en")  # and still says so in the other language
+    assert rooms.status_key == "gui.rooms.off"
+    assert rooms.status.cget("text") == tr("gui.rooms.off")
+    c.set_language("fr")
 
 
 def test_a_refused_join_gets_the_doctors_diagnosis(app):
@@ -155,7 +159,7 @@ def test_a_refused_join_gets_the_doctors_diagnosis(app):
     assert [f.code for f in view.diagnosis.findings] == ["not_listening"]
     # The doctor's finding replaces the generic sentence next to the address.
     shown = join.errors["ip"].cget("text")
-    assert shown == view.diagnosis.findings[0].message and "Lancer le serveur" in shown
+    assert shown == view.diagnosis.findings[0].message and "Créer la discussion" in shown
     view.diagnosis.thread.join(5)
     screenshot(c.root, "start_view_doctor")
 
@@ -174,3 +178,39 @@ def test_a_list_that_stays_empty_asks_the_doctor(app, fake_browser, monkeypatch)
     assert view.rooms.status_key == "gui.rooms.none"
     assert tr("doctor.no_network") in view.rooms.status.cget("text")
     view.diagnosis.thread.join(5)
+
+
+def test_a_typed_address_of_a_listed_room_with_a_password_shows_the_padlock(app, fake_browser):
+    c = app()
+    view = c.window.view
+    join = view.panels["join"]
+    fake_browser[0].feed([_room(6003, name="Compta", password=True), _room(6004)])
+    pump_until(c.root, lambda: len(view.rooms.tree.get_children()) == 2, what="two rows")
+    join.ip.delete(0, "end")
+    join.ip.insert(0, "127.0.0.1:6003")
+    c.root.update()
+    assert join.password_line.winfo_ismapped()
+    assert join.password_line.cget("text") == tr("gui.start.needs_password")
+    assert str(join.password_line.cget("image")[0]) == str(join.lock)
+    join.ip.delete(0, "end")
+    join.ip.insert(0, "127.0.0.1:6004")  # the same machine, a room without a password
+    c.root.update()
+    assert not join.password_line.winfo_ismapped()
+
+
+def test_joining_by_address_a_room_with_a_password_asks_for_it(app, procs, tmp_path):
+    server = procs(
+        "serve", "--host", "127.0.0.1", "--port", "0", "--headless", "--password", "sésame",
+        data_dir=tmp_path / "server",
+    )  # fmt: skip
+    port = server.event("listening")["port"]
+    c = app(tls=True)
+    join = c.window.view.panels["join"]
+    join.ip.delete(0, "end")
+    join.ip.insert(0, f"127.0.0.1:{port}")  # typed, not picked in the list
+    join.button.invoke()
+    label = join.errors["password"]
+    pump_until(c.root, lambda: label.winfo_ismapped(), what="the password error")
+    assert label.cget("text") == tr("error.password_required")
+    assert c.root.focus_get() is join.password
+    pump_until(c.root, lambda: c.session is None, what="session stopped")

@@ -132,10 +132,10 @@ def test_language_switch_redraws_the_view(app, tmp_path):
     c = app(data)
     view = c.window.view
     c.set_language("en")
-    assert view.panels["host"].button.cget("text") == "Start the server"
+    assert view.panels["host"].button.cget("text") == "Create the discussion"
     assert settings.load(data).settings.language == "en"
     c.set_language("fr")
-    assert view.panels["host"].button.cget("text") == "Lancer le serveur"
+    assert view.panels["host"].button.cget("text") == "Créer la discussion"
 
 
 def test_identity_changed_screen_needs_a_deliberate_click(app, procs, tmp_path):
