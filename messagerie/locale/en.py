@@ -54,6 +54,7 @@ MESSAGES = {
     "line.not_encrypted": "Warning: this discussion is not encrypted.",
     # Security
     "error.wrong_password": "Wrong password.",
+    "error.password_guessing": "Someone is trying to guess the discussion's password: too many wrong tries, new connections with a password are refused for {seconds} s. Participants already known can still come back.",
     "error.too_many_attempts": (
         "Too many password attempts from this address. Try again in a minute, "
         "and check the password with the host."

@@ -58,6 +58,7 @@ MESSAGES = {
     "line.not_encrypted": "Attention : discussion non chiffrée.",
     # Security
     "error.wrong_password": "Mot de passe incorrect.",
+    "error.password_guessing": "Quelqu'un essaie de deviner le mot de passe de la discussion : trop d'essais faux, les nouvelles connexions avec mot de passe sont refusées pendant {seconds} s. Les participants déjà connus peuvent revenir.",
     "error.too_many_attempts": (
         "Trop d'essais de mot de passe depuis cette adresse. Réessayez dans une minute, "
         "et vérifiez le mot de passe auprès de l'hôte."

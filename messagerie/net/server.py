@@ -244,10 +244,12 @@ class Peer(asyncio.BufferedProtocol):
                 room.typing(self)
             elif type(event) is protocol.AuthRequested:
                 try:
-                    room.password.admit(self.address)
+                    guessing = room.password.admit(self.address)
                 except SecurityError as exc:
                     self.fail(exc.code)
                     return
+                if guessing:
+                    room.guessing_detected()
                 room.answer_password(self, event.pake)
                 return  # the connection waits for the answer (_password_answered)
             elif type(event) is protocol.ByeReceived:
@@ -508,6 +510,16 @@ class Room:
                 )
             )
         self.schedule_flush()
+
+    def guessing_detected(self) -> None:
+        """Too many wrong passwords from all addresses together: tell the host."""
+        lockout = max(0.0, self.password.limiter.locked_until - time.monotonic())
+        log.warning("password guessing: the room refuses attempts for %.0f s", lockout)
+        self.emit(
+            events.Notice(
+                code="security", reason="password_guessing", details={"seconds": round(lockout)}
+            )
+        )
 
     def answer_password(self, peer: Peer, pake_field: object) -> None:
         """Compute the answer to `peer`'s `auth` on the room's password worker thread.

@@ -27,15 +27,17 @@ class RoomPassword:
         self.fingerprint = fingerprint or NO_CERTIFICATE
         self.limiter = pake.AttemptLimiter(max_failures=tries_per_minute)
 
-    def admit(self, address: str) -> None:
+    def admit(self, address: str) -> bool:
         """Count an attempt from `address`, or raise SecurityError("too_many_attempts").
 
-        Call on the room's loop, with no await before answering, so that abandoned and
-        parallel exchanges count too (a success takes the attempt back).
+        Returns True when this attempt used up the room's budget (someone is guessing: the
+        room is locked for a while, and the host should be told). Call on the room's loop,
+        with no await before answering, so that abandoned and parallel exchanges count too
+        (a success takes the attempt back).
         """
         if not self.limiter.allowed(address):
             raise SecurityError("too_many_attempts")
-        self.limiter.record_failure(address)
+        return self.limiter.record_failure(address)
 
     def challenge(self, address: str, pake_field: object) -> tuple[str, _Verifier]:
         """The SPAKE2 answer to `auth` (milliseconds of pure-Python arithmetic that touch no
