@@ -331,6 +331,7 @@ class RoomClient:
                 safety_code=trust.safety_code if trust else None,
                 reconnect=self.ever_connected,
                 first_contact=trust is not None and trust.state is TrustState.NEW,
+                host_name=welcome.host,
                 previous_safety_code=trust.old_safety_code if trust else None,
             )
         )

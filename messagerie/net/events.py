@@ -55,6 +55,8 @@ class Connected(Event):
     reconnect: bool = False
     # This host's identity was never seen before: compare the safety code with the host's.
     first_contact: bool = False
+    # The host's display name in the room (faces mark it and its messages).
+    host_name: str = ""
     # The identity changed and the user chose to trust the new one: the code it replaced.
     previous_safety_code: str | None = None
 

@@ -433,7 +433,11 @@ class Room:
         names = [self.host_name, *(p.conn.name for p in self.participants), name]
         last_seq = self.history.last_seq
         peer.conn.welcome(
-            room=self.room_name, name=name, participants=tuple(names), last_seq=last_seq
+            room=self.room_name,
+            name=name,
+            participants=tuple(names),
+            last_seq=last_seq,
+            host=self.host_name,
         )
         self.queue_broadcast(protocol.encode(protocol.Joined(name=name)))
         peer.broadcast_from = len(self.broadcast)

@@ -265,7 +265,13 @@ class ServerConnection:
         self.outgoing.append(wire.encode(wire.AuthChallenge(pake=challenge)))
 
     def welcome(
-        self, *, room: str, name: str, participants: tuple[str, ...], last_seq: int
+        self,
+        *,
+        room: str,
+        name: str,
+        participants: tuple[str, ...],
+        last_seq: int,
+        host: str = "",
     ) -> None:
         """Step 2 of the handshake: accept the `hello` under `name` (the room chose it)."""
         if self.state is not State.AWAITING_HELLO or not self.client_id:
@@ -273,7 +279,9 @@ class ServerConnection:
         self.name = name
         self.outgoing.append(
             wire.encode(
-                wire.Welcome(room=room, name=name, participants=participants, last_seq=last_seq)
+                wire.Welcome(
+                    room=room, name=name, participants=participants, last_seq=last_seq, host=host
+                )
             )
         )
         self.state = State.JOINED

@@ -82,6 +82,11 @@ def new_message_id() -> str:
     return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
 
 
+# The mark that faces put before the host's name (in the roster, before its messages). No
+# display name may contain it, so that no participant can pass for the host.
+HOST_MARK = "★"
+
+
 def name_problem(name: object, *, stored: bool = False) -> str | None:
     """Return why `name` is not an acceptable display name, or None if it is.
 
@@ -100,6 +105,8 @@ def name_problem(name: object, *, stored: bool = False) -> str | None:
     for ch in name:
         if ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
             return "forbidden_character"
+    if not stored and HOST_MARK in name:
+        return "forbidden_character"
     return None
 
 
@@ -296,6 +303,8 @@ class Welcome(Message):
     participants: tuple[str, ...]
     last_seq: int
     history: tuple[Chat, ...] = ()
+    # The host's name (also first in `participants`): faces mark it, and its messages.
+    host: str = ""
 
     def _convert_from_wire(self):
         if not isinstance(self.participants, list):
@@ -317,6 +326,8 @@ class Welcome(Message):
         for participant in self.participants:
             _check_name(participant, error_cls, stored=True)
         _check_int(self.last_seq, "last_seq", error_cls)
+        if self.host:
+            _check_name(self.host, error_cls, stored=True)
 
 
 def check_say_fields(msg_id: object, text: object, error_cls: type[Exception]) -> None:

@@ -17,6 +17,7 @@ from messagerie import protocol
 from messagerie.errors import MessagerieError
 from messagerie.i18n import tr
 from messagerie.net import events as ev
+from messagerie.protocol import HOST_MARK
 from messagerie.ui import forms
 from messagerie.ui.history import History
 from messagerie.ui.message_input import MessageInput
@@ -25,6 +26,7 @@ from messagerie.ui.typing_hint import TypingHint
 from messagerie.ui.widgets import Texts, wrap_label
 from messagerie.validators import validate_message_text
 from messagerie.wording import ChatLine, Delivered, SystemLine, Viewpoint, describe, explain
+from messagerie.wording.lines import shown_name
 
 # Below this width the participants list is hidden so the history keeps room to breathe,
 # and the host's address bar takes two lines.
@@ -340,11 +342,15 @@ class ChatView(ttk.Frame):
                 h.add_system(line.text, error=line.error)
             elif isinstance(line, Delivered):
                 h.acked(line.id)
-            elif line.pending:
-                h.add_pending(line.id, line.sender, line.text, line.ts)
             else:
+                # The host is marked wherever its name shows; no participant's name may hold
+                # the mark (protocol.name_problem), so no one can pass for it.
+                sender = f"{HOST_MARK} {line.sender}" if line.host else line.sender
+                if line.pending:
+                    h.add_pending(line.id, sender, line.text, line.ts)
+                    continue
                 shown = h.add_message(
-                    line.id, line.sender, line.text, line.ts, own=line.own, history=line.history
+                    line.id, sender, line.text, line.ts, own=line.own, history=line.history
                 )
                 if shown and not line.own and not line.history:
                     incoming.append(line)
@@ -469,7 +475,8 @@ class ChatView(ttk.Frame):
         self.people.configure(state="normal")
         self.people.delete(0, "end")
         for name in self.participants:
-            label = tr("gui.chat.you", name=name) if name == self.own_name else name
+            shown = shown_name(name, self.viewpoint)  # the host marked, as in the history
+            label = tr("gui.chat.you", name=shown) if name == self.own_name else shown
             self.people.insert("end", label)
         self.people.configure(state=state)
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 from messagerie.i18n import tr
 from messagerie.net import events as ev
+from messagerie.protocol import HOST_MARK
 from messagerie.wording.sentences import inline, neutralise, sentence
 
 
@@ -42,6 +43,9 @@ class ChatLine:
     own: bool = False
     history: bool = False
     pending: bool = False
+    # Sent by the host: the window marks it (HOST_MARK); the text mode keeps the original
+    # brief's "Serveur : ..." lines, where the room's name rules already keep lookalikes out.
+    host: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,12 +64,16 @@ class Viewpoint:
 
     own_name: str = ""
     connected: bool = False
+    # The host's name, marked wherever it shows (no participant's name can hold the mark).
+    host_name: str = ""
 
     def after(self, event: ev.Event) -> Viewpoint:
         """The viewpoint once `event` has happened."""
         match event:
-            case ev.Listening() | ev.Connected():
-                return replace(self, own_name=event.name, connected=True)
+            case ev.Listening():
+                return replace(self, own_name=event.name, connected=True, host_name=event.name)
+            case ev.Connected():
+                return replace(self, own_name=event.name, connected=True, host_name=event.host_name)
             case ev.Disconnected() | ev.Stopped() | ev.Failed(fatal=True):
                 return replace(self, connected=False)
         return self
@@ -105,12 +113,14 @@ def describe(event: ev.Event, viewpoint: Viewpoint) -> list[Line]:
                     ts=event.ts,
                     own=event.own,
                     history=event.history,
+                    host=bool(event.sender) and event.sender == viewpoint.host_name,
                 )
             ]
         case ev.Pending():
             sender = inline(viewpoint.own_name)
             text = neutralise(event.text)
-            return [ChatLine(event.id, sender, text, event.ts, own=True, pending=True)]
+            host = viewpoint.own_name == viewpoint.host_name
+            return [ChatLine(event.id, sender, text, event.ts, own=True, pending=True, host=host)]
         case ev.Acked():
             return [Delivered(event.id)]
         case ev.Disconnected():
@@ -127,6 +137,14 @@ def describe(event: ev.Event, viewpoint: Viewpoint) -> list[Line]:
         case ev.Typing():
             return []  # shown by the window as a passing hint, not as a line of history
     return []
+
+
+def shown_name(name: str, viewpoint: Viewpoint) -> str:
+    """A participant's name as the window shows it: neutralised, marked if it is the host."""
+    shown = inline(name)
+    if name and name == viewpoint.host_name:
+        return f"{HOST_MARK} {shown}"
+    return shown
 
 
 def _system(key: str, **values: object) -> SystemLine:
