@@ -321,11 +321,10 @@ class ServerConnection:
             )
         )
 
-    def refuse(self, request_id: str, code: str, reason: str = "") -> None:
+    def refuse(self, request_id: str, code: str, reason: str = "", *, limit: int = 0) -> None:
         """Answer a FileRequested with a refusal; the chat connection goes on."""
-        self.outgoing.append(
-            wire.encode(wire.TransferRefused(request=request_id, code=code, reason=reason))
-        )
+        refused = wire.TransferRefused(request=request_id, code=code, reason=reason, limit=limit)
+        self.outgoing.append(wire.encode(refused))
 
     def welcome(
         self, *, room: str, name: str, participants: tuple[str, ...], last_seq: int

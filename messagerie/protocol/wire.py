@@ -615,18 +615,21 @@ class TransferToken(Message):
 class TransferRefused(Message):
     """Server -> client: the request `request` is refused because of `code` (the chat goes on).
 
-    `reason` refines some codes (which rule a file name broke).
+    `reason` refines some codes (which rule a file name broke); `limit` is the host's cap or
+    quota in bytes for `file_too_large` and `file_over_quota` (0 otherwise).
     """
 
     TYPE: ClassVar[str] = "transfer_refused"
     request: str
     code: str
     reason: str = ""
+    limit: int = 0
 
     def _check(self, error_cls):
         _check_id(self.request, "request", error_cls)
         _check_str(self.code, "code", error_cls, max_len=MAX_ID)
         _check_str(self.reason, "reason", error_cls, max_len=MAX_ID, allow_empty=True)
+        _check_int(self.limit, "limit", error_cls)
 
 
 @_message_type
