@@ -4,7 +4,7 @@ The contract (DESIGN.md, "Command line") is relied on by tests and scripts:
 
     messagerie                                   start window (GUI)
     messagerie serve [--host H] [--port P] [--name N] [--headless [--json]]
-    messagerie join HOST[:PORT] [--name N] [--headless [--json]]
+    messagerie join HOST[:PORT] [--name N] [--headless [--json]] [--download-dir DIR]
     messagerie --version
     messagerie --self-test [PATH]
     common: --data-dir DIR (also MESSAGERIE_HOME), --no-tls, --password, --lang
@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     session.add_argument("--json", action="store_true", help="with --headless: JSON lines")
     session.add_argument("--no-tls", action="store_true", help="no encryption (diagnostics)")
     session.add_argument("--password", default=os.environ.get(ENV_PASSWORD) or None)
+    session.add_argument(
+        "--download-dir", default=None, metavar="DIR", help="where received files go"
+    )
     session.add_argument(
         "--limit",
         action="append",
@@ -187,7 +190,10 @@ def _run_headless(args: argparse.Namespace, data_dir: Path, limits: Limits) -> i
     from messagerie import headless
     from messagerie.net.session import HostSession, JoinSession, SessionConfig
 
-    front = headless.HeadlessFrontEnd(json_mode=args.json)
+    front = headless.HeadlessFrontEnd(
+        json_mode=args.json,
+        download_dir=files.downloads_dir(args.download_dir) if args.download_dir else None,
+    )
     hosting = args.mode == "serve"
     config = SessionConfig(
         host=args.host,

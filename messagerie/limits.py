@@ -51,6 +51,8 @@ class Limits:
     transfer_token_s: float = 60.0
     # A joiner tries a transfer this many times (resuming each time) before it gives up.
     transfer_attempts: int = 5
+    # Progress of a transfer is told at most this often (4 per second: the headless contract).
+    progress_every_s: float = 0.25
 
 
 DEFAULT_LIMITS = Limits()

@@ -219,7 +219,7 @@ MESSAGES = {
     "file_name.trailing": "File name refused: it ends with a dot or a space.",
     "file_name.too_long": "File name refused: over 200 bytes.",
     "file.room_text": "Shared file: {name} ({size})",
-    "line.file_offered": "{sender} shares “{name}” ({size}). To download it: /get {id}",
+    "line.file_offered": "“{name}” ({size}), from {sender}: to download it, /get {id}",
     "line.file_sent": "File sent: “{name}”",
     "line.file_received": "File received: {path}",
     "line.file_failed": "Transfer of “{name}” failed: {reason}",

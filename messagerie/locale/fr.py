@@ -232,7 +232,7 @@ MESSAGES = {
     "file_name.trailing": "Nom de fichier refusé : il finit par un point ou une espace.",
     "file_name.too_long": "Nom de fichier refusé : plus de 200 octets.",
     "file.room_text": "Fichier partagé : {name} ({size})",
-    "line.file_offered": "{sender} partage « {name} » ({size}). Pour le télécharger : /get {id}",
+    "line.file_offered": "« {name} » ({size}), de {sender} : pour le télécharger, /get {id}",
     "line.file_sent": "Fichier envoyé : « {name} »",
     "line.file_received": "Fichier reçu : {path}",
     "line.file_failed": "Transfert de « {name} » impossible : {reason}",

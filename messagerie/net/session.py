@@ -368,6 +368,9 @@ class JoinSession(Session):
         try:
             await asyncio.wait({running, stop}, return_when=asyncio.FIRST_COMPLETED)
             if stop.done():
+                # Transfers first: leaving cuts them at once, like a crash would; what they
+                # moved is kept for a resume.
+                await self.transfers.close()
                 await client.stop(drain_timeout=self._drain_timeout)
             else:
                 await running  # a fatal error ended it; surface any bug

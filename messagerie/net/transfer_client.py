@@ -28,7 +28,6 @@ from messagerie.store import downloads
 log = logging.getLogger(__name__)
 
 CHUNK = 256 * 1024
-PROGRESS_EVERY_S = 0.25
 # Codes after which trying again cannot help (the room said no, or the bytes are wrong).
 FINAL_CODES = frozenset(
     {
@@ -52,17 +51,24 @@ class TransferError(MessagerieError):
 
 
 class Progress:
-    """Tells `FileProgress` at most every PROGRESS_EVERY_S, and always at the end."""
+    """Tells `FileProgress` at most every `every_s`, and always at the end."""
 
-    def __init__(self, emit: Callable[[events.Event], None], file_id: str, direction: str):
+    def __init__(
+        self, emit: Callable[[events.Event], None], file_id: str, direction: str, every_s: float
+    ):
         self.emit = emit
         self.id = file_id
         self.direction = direction
-        self.told_at = 0.0
+        self.every_s = every_s
+        self.told_at = float("-inf")
+        self.told_done = -1
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
-        if done == total or now - self.told_at >= PROGRESS_EVERY_S:
+        if done == self.told_done:
+            return
+        if done == total or now - self.told_at >= self.every_s:
+            self.told_done = done
             self.told_at = now
             self.emit(
                 events.FileProgress(id=self.id, direction=self.direction, done=done, total=total)
@@ -121,7 +127,7 @@ class Transfers:
             failed("file_unreadable", detail=exc.strerror or str(exc))
             return
         request_fields = dict(name=name, size=size, sha256=sha256, media_type=media_type_of(name))
-        progress = Progress(self.emit, transfer_id, "upload")
+        progress = Progress(self.emit, transfer_id, "upload", self.limits.progress_every_s)
 
         async def once() -> str:
             request = protocol.UploadRequest(id=protocol.new_message_id(), **request_fields)
@@ -172,7 +178,7 @@ class Transfers:
             failed("unknown_file")
             return
         partial = downloads.partial_path(folder, name, info.sha256)
-        progress = Progress(self.emit, file_id, "download")
+        progress = Progress(self.emit, file_id, "download", self.limits.progress_every_s)
 
         async def once() -> Path:
             offset, digest = await asyncio.to_thread(downloads.resume, partial, info.size)
@@ -203,6 +209,9 @@ class Transfers:
             with open(partial, "ab") as handle:
                 while True:
                     data = await self._read(reader)
+                    # read() returns at once while bytes are buffered, and a fast host keeps
+                    # it buffered: yield, or this download would hold the loop (and the chat).
+                    await asyncio.sleep(0)
                     for event in state.receive_data(data):
                         if isinstance(event, transfer.DataReceived):
                             try:
