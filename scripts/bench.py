@@ -11,6 +11,7 @@ object instead of the table. docs/PERFORMANCE.md has the latest figures and the 
   latency   1,000 sequential messages between two clients, against ncat
   gui       a flood of 10,000 messages into a real chat window under Xvfb
   startup   the frozen app's size and start-up time against a ttkbootstrap "hello"
+  files     a 1 GiB file up to the host and down, against `ncat --ssl` and plaintext ncat
 """
 
 from __future__ import annotations
@@ -21,11 +22,18 @@ import sys
 
 # The bench/ package beside this file, not this file: a package wins over a module of the
 # same name in one folder.
-from bench import gui, latency, room, scale, startup
+from bench import files, gui, latency, room, scale, startup
 
 from build import enter_venv
 
-COMMANDS = {"room": room, "scale": scale, "latency": latency, "gui": gui, "startup": startup}
+COMMANDS = {
+    "room": room,
+    "scale": scale,
+    "latency": latency,
+    "gui": gui,
+    "startup": startup,
+    "files": files,
+}
 
 
 def main() -> int:

@@ -360,3 +360,54 @@ def test_a_download_of_an_unknown_file_is_refused(forged):
     raw, _, _ = forged
     answer = raw.ask(protocol.DownloadRequest(id="r1", file="nope"))
     assert answer["code"] == "unknown_file"
+
+
+def test_headless_host_sends_with_slash_send_and_a_joiner_gets_with_slash_get(tmp_path):
+    """Both faces of the text mode: the host in human lines, the joiner in JSON."""
+    from tests.cli import Proc
+
+    source = tmp_path / "compte rendu.txt"
+    sha = make_file(source, 70_000)
+    host = Proc(
+        "serve",
+        "--headless",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--no-tls",
+        data_dir=tmp_path / "h",
+        json_mode=False,
+    )
+    procs = [host]
+    try:
+        port = int(host.wait_line(lambda line: "127.0.0.1:" in str(line)).rsplit(":", 1)[1])
+        joiner = Proc(
+            "join",
+            f"127.0.0.1:{port}",
+            "--headless",
+            "--no-tls",
+            "--download-dir",
+            str(tmp_path / "dl"),
+            data_dir=tmp_path / "j",
+        )
+        procs.append(joiner)
+        joiner.event("connected")
+        host.send(f"/send {source}")
+        assert host.wait_line(lambda line: line == "Fichier envoyé : « compte rendu.txt »")
+        offered = joiner.event("file_offered")
+        assert (offered["name"], offered["from"], offered["sha256"]) == (
+            "compte rendu.txt",
+            "Serveur",
+            sha,
+        )
+        joiner.send(f"/get {offered['id']}")
+        saved = joiner.event("file_received")
+        assert digest(saved["path"]) == sha
+        assert saved["path"] == str(tmp_path / "dl" / "compte rendu.txt")
+        joiner.send("/get nothing-here")
+        failed = joiner.event("file_failed")
+        assert failed["code"] == "unknown_file" and failed["message"]
+    finally:
+        for proc in procs:
+            proc.close()

@@ -28,6 +28,7 @@ from messagerie import protocol
 from messagerie.errors import MessagerieError, NetworkError, RemoteProtocolError, SecurityError
 from messagerie.limits import Limits
 from messagerie.net import events
+from messagerie.net.loop import widen_tls_reads
 from messagerie.protocol import State
 from messagerie.protocol.filenames import clean_file_name
 from messagerie.security import identity
@@ -199,6 +200,7 @@ class RoomClient:
             if seen != self.fingerprint:
                 writer.close()
                 raise ConnectionEnded(SecurityError("identity_changed"))
+            widen_tls_reads(writer.transport)
         return reader, writer
 
     async def stop(self, drain_timeout: float = 0.0) -> None:

@@ -21,12 +21,15 @@ import contextlib
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from messagerie import i18n, protocol
 from messagerie.errors import RemoteProtocolError
 from messagerie.limits import Limits
+from messagerie.net.disk import DiskSink
+from messagerie.net.loop import widen_tls_reads
 from messagerie.protocol import transfer
 from messagerie.protocol.filenames import file_name_problem
 from messagerie.store.blobs import FileStore
@@ -234,6 +237,10 @@ class TransferPeer(asyncio.BufferedProtocol):
         self.grant: Grant | None = None
         self.handle: BinaryIO | None = None
         self.digest: Any = None
+        # Uploads: the worker that writes and hashes what arrives (net/disk.py), and whether
+        # reads wait for it.
+        self.sink: DiskSink | None = None
+        self.reads_held = False
         self.write_paused = False
         self.closed = False
         self.task: asyncio.Task | None = None
@@ -245,6 +252,7 @@ class TransferPeer(asyncio.BufferedProtocol):
             peer.timer = None
         # Nothing may come before `ready`; reads resume once the file is open.
         self.transport.pause_reading()
+        widen_tls_reads(self.transport)
         self.transport.set_write_buffer_limits(high=TRANSFER_WRITE_HIGH_WATER)
         try:
             self.grant = self.files.take(opened)
@@ -277,6 +285,9 @@ class TransferPeer(asyncio.BufferedProtocol):
             self._close_file()
             self._release()
             return
+        if grant.kind == transfer.UPLOAD:
+            loop = self.files.room.loop
+            self.sink = DiskSink(loop, self.handle, self.digest, on_drain=self._drained)
         self.state = transfer.ServerTransfer(grant.kind, offset=grant.offset, size=grant.size)
         self.transport.write(self.state.ready())
         if grant.kind == transfer.UPLOAD:
@@ -301,20 +312,31 @@ class TransferPeer(asyncio.BufferedProtocol):
         except RemoteProtocolError as exc:
             self._fail(exc.code, discard=True)
             return
-        try:
-            self.handle.write(data)
-        except OSError as exc:
-            log.warning("transfer: cannot write the file: %s", exc)
-            self._fail("storage")
-            return
-        self.digest.update(data)
+        # A copy: the buffer is read into again at once, while the worker writes this.
+        if self.sink.write(bytes(data)) and not self.reads_held:
+            self.reads_held = True
+            self.transport.pause_reading()
         if state.state is transfer.TransferState.VERDICT:
+            self.reads_held = True
             self.transport.pause_reading()
             self.task = self.files.room.loop.create_task(self._finish_upload())
+
+    def _drained(self) -> None:
+        if self.reads_held and not self.closed and self.state.remaining:
+            self.reads_held = False
+            self.transport.resume_reading()
 
     async def _finish_upload(self) -> None:
         grant = self.grant
         store = self.files.store
+        if self.sink is not None:
+            sink, self.sink = self.sink, None
+            try:
+                await sink.finish()
+            except OSError as exc:
+                log.warning("transfer: cannot write the file: %s", exc)
+                self._fail("storage", discard=True)
+                return
         if self.digest.hexdigest() != grant.sha256:
             log.info("upload of %s refused: SHA-256 mismatch", grant.name)
             self._fail("sha256_mismatch", discard=True)
@@ -395,22 +417,35 @@ class TransferPeer(asyncio.BufferedProtocol):
             # Cut short: what is on disk stays for a resume; the upload is no longer busy.
             self.files.uploading.pop((grant.sha256, grant.size), None)
 
-    def _close_file(self) -> None:
+    def _close_file(self, then: Callable[[], None] | None = None) -> None:
+        """Close the file (after the worker, if it is still writing), then run `then`."""
         handle, self.handle = self.handle, None
+        sink, self.sink = self.sink, None
+        if sink is not None:
+            sink.abandon(then)
+            return
         if handle is not None:
             with contextlib.suppress(OSError):
                 handle.close()
+        if then is not None:
+            then()
 
     def _fail(self, code: str, *, discard: bool = False) -> None:
-        """Say why in an `error` frame, close, and (`discard`) leave nothing partial behind."""
+        """Say why in an `error` frame and close; with `discard`, remove the partial file
+        first (once closed: Windows cannot remove an open file), so that the peer reading
+        the error knows nothing is left."""
         grant = self.grant
-        self._close_file()
-        if grant is not None and grant.kind == transfer.UPLOAD:
-            if discard:
-                self.files.store.discard_partial(grant.sha256, grant.size)
+        upload = grant is not None and grant.kind == transfer.UPLOAD
+        if upload:
             self.files.uploading.pop((grant.sha256, grant.size), None)
-        if self.closed or self.transport.is_closing():
-            return
-        message = i18n.fallback(f"error.{code}")
-        self.transport.write(protocol.encode(protocol.Error(code=code, message=message)))
-        self.transport.close()
+
+        def tell() -> None:
+            if upload and discard:
+                self.files.store.discard_partial(grant.sha256, grant.size)
+            if self.closed or self.transport.is_closing():
+                return
+            message = i18n.fallback(f"error.{code}")
+            self.transport.write(protocol.encode(protocol.Error(code=code, message=message)))
+            self.transport.close()
+
+        self._close_file(tell)

@@ -21,6 +21,7 @@ from messagerie.errors import MessagerieError, NetworkError
 from messagerie.limits import Limits
 from messagerie.net import events
 from messagerie.net.client import ConnectionEnded, RoomClient
+from messagerie.net.disk import DiskSink
 from messagerie.protocol import transfer
 from messagerie.protocol.filenames import clean_file_name
 from messagerie.store import downloads
@@ -48,6 +49,12 @@ FINAL_CODES = frozenset(
 
 class TransferError(MessagerieError):
     """A transfer ended because of `code` (for the event, not for a person's sentence)."""
+
+
+def _unwritable(partial: Path, exc: OSError) -> TransferError:
+    return TransferError(
+        "file_unwritable", path=str(partial.parent), detail=exc.strerror or str(exc)
+    )
 
 
 class Progress:
@@ -204,33 +211,46 @@ class Transfers:
     async def _download_once(self, token, partial: Path, digest, size: int, progress) -> None:
         reader, writer = await self.client.open_transfer()
         try:
+            handle = open(partial, "ab")  # noqa: SIM115 - the sink closes it
+        except OSError as exc:
+            writer.close()
+            raise _unwritable(partial, exc) from None
+        # Writing and hashing on a worker thread (net/disk.py): the loop only reads.
+        drained = asyncio.Event()
+        sink = DiskSink(asyncio.get_running_loop(), handle, digest, on_drain=drained.set)
+        finished = False
+        try:
             state = transfer.ClientTransfer(transfer.DOWNLOAD, token.token, offset=token.offset)
             writer.write(state.opener())
-            with open(partial, "ab") as handle:
-                while True:
-                    data = await self._read(reader)
-                    # read() returns at once while bytes are buffered, and a fast host keeps
-                    # it buffered: yield, or this download would hold the loop (and the chat).
-                    await asyncio.sleep(0)
-                    for event in state.receive_data(data):
-                        if isinstance(event, transfer.DataReceived):
-                            try:
-                                handle.write(event.data)
-                            except OSError as exc:
-                                raise TransferError(
-                                    "file_unwritable",
-                                    path=str(partial.parent),
-                                    detail=exc.strerror or str(exc),
-                                ) from None
-                            digest.update(event.data)
-                            progress(state.done, size)
-                        elif isinstance(event, transfer.DownloadComplete):
-                            progress(size, size)
-                            return
-                        elif isinstance(event, transfer.TransferFailed):
-                            raise TransferError(event.code)
+            while not finished:
+                data = await self._read(reader)
+                for event in state.receive_data(data):
+                    if isinstance(event, transfer.DataReceived):
+                        # A view of `data`, which nothing reuses: the worker may keep it.
+                        if sink.write(event.data):
+                            drained.clear()
+                            await drained.wait()
+                        progress(state.done, size)
+                    elif isinstance(event, transfer.DownloadComplete):
+                        finished = True
+                    elif isinstance(event, transfer.TransferFailed):
+                        raise TransferError(event.code)
+                # read() returns at once while bytes are buffered, and a fast host keeps it
+                # buffered: yield, or this download would hold the loop (and the chat).
+                await asyncio.sleep(0)
+            try:
+                await sink.finish()
+            except OSError as exc:
+                raise _unwritable(partial, exc) from None
+            handle.close()
+            progress(size, size)
         finally:
             writer.close()
+            if not finished:
+                # What was received is written before the file is given up, so that a new
+                # try resumes from all of it.
+                sink.abandon()
+                await sink.closed()
 
     # --- both ---
 
@@ -262,8 +282,11 @@ class Transfers:
                     raise TransferError(event.code)
 
     async def _read(self, reader: asyncio.StreamReader) -> bytes:
+        # asyncio.timeout, not wait_for: Python 3.11's wait_for loses a cancellation that
+        # comes while the read completes, and with a fast host it always just completed.
         try:
-            data = await asyncio.wait_for(reader.read(CHUNK), self.limits.dead_peer_s)
+            async with asyncio.timeout(self.limits.dead_peer_s):
+                data = await reader.read(CHUNK)
         except (OSError, EOFError) as exc:
             raise NetworkError("connection_lost") from exc
         if not data:
