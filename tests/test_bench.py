@@ -96,7 +96,7 @@ def test_latency():
 
 @needs.tool("ncat")
 def test_files():
-    report = bench("files", "--mib", "8")
+    report = bench("files", "--mib", "8", "--rounds", "1")
     assert len(report["rows"]) == 8
     raw = report["raw"]
     assert {"upload_s", "download_s", "chat_p99_ms", "peak_rss", "ncat_tls_s"} <= raw.keys()

@@ -411,3 +411,17 @@ def test_headless_host_sends_with_slash_send_and_a_joiner_gets_with_slash_get(tm
     finally:
         for proc in procs:
             proc.close()
+
+
+def test_a_transfer_that_stalls_is_cut(sessions, tmp_path):
+    host, _ = sessions
+    limits = dataclasses.replace(FAST_LIMITS, dead_peer_s=0.5, ping_interval_s=0.2)
+    _, _, port = host(limits=limits)
+    raw = Raw(port).join()
+    grant = raw.ask(upload_request(size=1000))
+    stalled = open_transfer(port, protocol.Upload(token=grant["token"]))
+    assert stalled.frame()["type"] == "ready"
+    stalled.sock.sendall(b"x" * 10)  # then nothing
+    assert stalled.frame()["code"] == "peer_timeout"
+    for sock in (raw, stalled):
+        sock.close()

@@ -244,6 +244,10 @@ class TransferPeer(asyncio.BufferedProtocol):
         self.write_paused = False
         self.closed = False
         self.task: asyncio.Task | None = None
+        # A transfer that moves nothing for dead_peer_s (a peer that stopped sending or
+        # reading) is cut, like a silent chat connection.
+        self.last_active = 0.0
+        self.idle_timer: asyncio.TimerHandle | None = None
 
     def start(self, opened: protocol.TransferOpened) -> None:
         peer = self.peer
@@ -259,7 +263,23 @@ class TransferPeer(asyncio.BufferedProtocol):
         except RemoteProtocolError as exc:
             self._fail(exc.code)
             return
+        self.last_active = self.files.room.loop.time()
+        self._watch_idle(self.files.limits.dead_peer_s)
         self.task = self.files.room.loop.create_task(self._prepare())
+
+    def _watch_idle(self, delay: float) -> None:
+        self.idle_timer = self.files.room.loop.call_later(delay, self._idle_check)
+
+    def _idle_check(self) -> None:
+        self.idle_timer = None
+        if self.closed:
+            return
+        busy = self.task is not None and not self.task.done()  # opening or storing the file
+        idle = self.files.room.loop.time() - self.last_active
+        if not busy and idle >= self.files.limits.dead_peer_s:
+            self._fail("peer_timeout")
+            return
+        self._watch_idle(max(0.0, self.files.limits.dead_peer_s - idle))
 
     async def _prepare(self) -> None:
         grant = self.grant
@@ -304,6 +324,7 @@ class TransferPeer(asyncio.BufferedProtocol):
         return self.buffer
 
     def buffer_updated(self, nbytes: int) -> None:
+        self.last_active = self.files.room.loop.time()
         state = self.state
         try:
             if state is None:
@@ -375,6 +396,7 @@ class TransferPeer(asyncio.BufferedProtocol):
         self.write_paused = True
 
     def resume_writing(self) -> None:
+        self.last_active = self.files.room.loop.time()
         self.write_paused = False
         if self.state is not None and self.grant.kind == transfer.DOWNLOAD:
             self._pump()
@@ -405,6 +427,8 @@ class TransferPeer(asyncio.BufferedProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        if self.idle_timer is not None:
+            self.idle_timer.cancel()
         # A task under way (opening the file, storing it) sees `closed` and tidies up itself.
         if self.task is None or self.task.done():
             self._close_file()
