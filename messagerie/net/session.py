@@ -335,6 +335,11 @@ class JoinSession(Session):
     client: RoomClient | None = None
     transfers: transfer_client.Transfers | None = None
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # File transfers asked for before the network side exists.
+        self._early_transfers: list[Callable[[], None]] = []
+
     async def _main(self) -> None:
         config = self.config
         outbox = Outbox(config.data_dir / "outbox.sqlite3", room=f"{config.host}:{config.port}")
@@ -363,6 +368,9 @@ class JoinSession(Session):
         )
         self.client = client
         self.transfers = transfer_client.Transfers(client, self._emit, config.limits)
+        for early in self._early_transfers:
+            early()
+        self._early_transfers.clear()
         running = asyncio.create_task(client.run())
         stop = asyncio.create_task(self._stop_requested.wait())
         try:
@@ -390,12 +398,16 @@ class JoinSession(Session):
             self.client.typing()
 
     def _send_file_on_loop(self, path: Path, transfer_id: str) -> None:
-        if self.transfers is not None:
-            self.transfers.send_file(path, transfer_id)
+        if self.transfers is None:  # asked before the session is up: done once it is
+            self._early_transfers.append(lambda: self._send_file_on_loop(path, transfer_id))
+            return
+        self.transfers.send_file(path, transfer_id)
 
     def _get_file_on_loop(self, file_id: str, dest_dir: Path) -> None:
-        if self.transfers is not None:
-            self.transfers.get_file(file_id, dest_dir)
+        if self.transfers is None:
+            self._early_transfers.append(lambda: self._get_file_on_loop(file_id, dest_dir))
+            return
+        self.transfers.get_file(file_id, dest_dir)
 
     def retry_now(self) -> None:
         """While reconnecting: try again now instead of at the end of the wait (thread-safe)."""

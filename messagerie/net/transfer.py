@@ -111,6 +111,7 @@ class RoomFiles:
 
     def _grant_for(self, conn: protocol.ServerConnection, request: Any) -> Grant:
         expires = self.room.loop.time() + self.limits.transfer_token_s
+        who = {"client_id": conn.client_id, "sender": conn.name, "expires": expires}
         held = sum(1 for g in self.grants.values() if g.client_id == conn.client_id)
         if held >= MAX_GRANTS_PER_CLIENT:
             raise RemoteProtocolError("upload_busy")
@@ -124,9 +125,7 @@ class RoomFiles:
                 raise RemoteProtocolError("bad_field", reason="offset")
             return Grant(
                 kind=transfer.DOWNLOAD,
-                client_id=conn.client_id,
-                sender=conn.name,
-                expires=expires,
+                **who,
                 size=known.size,
                 offset=request.offset,
                 file_id=request.file,
@@ -143,9 +142,7 @@ class RoomFiles:
             raise RemoteProtocolError(refusal)
         return Grant(
             kind=transfer.UPLOAD,
-            client_id=conn.client_id,
-            sender=conn.name,
-            expires=expires,
+            **who,
             size=request.size,
             offset=self.store.resume_offset(request.sha256, request.size),
             sha256=request.sha256,

@@ -29,6 +29,8 @@ from messagerie.store import downloads
 log = logging.getLogger(__name__)
 
 CHUNK = 256 * 1024
+# A download reads what the connection holds, up to this much, per turn of the loop.
+READ_CHUNK = 1024 * 1024
 # Codes after which trying again cannot help (the room said no, or the bytes are wrong).
 FINAL_CODES = frozenset(
     {
@@ -286,7 +288,7 @@ class Transfers:
         # comes while the read completes, and with a fast host it always just completed.
         try:
             async with asyncio.timeout(self.limits.dead_peer_s):
-                data = await reader.read(CHUNK)
+                data = await reader.read(READ_CHUNK)
         except (OSError, EOFError) as exc:
             raise NetworkError("connection_lost") from exc
         if not data:

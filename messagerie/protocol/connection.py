@@ -149,6 +149,11 @@ class Ended:
     by_peer: bool = False
 
 
+# What a server connection's frames turn into (besides Ended).
+_ServerEvent = (
+    HelloReceived | SayReceived | TypingReceived | ByeReceived | FileRequested | TransferOpened
+)
+
 _PONG = wire.encode(wire.Pong())
 _PING = wire.encode(wire.Ping())
 _AUTH_TYPES = frozenset({wire.Auth.TYPE, wire.AuthConfirm.TYPE})
@@ -206,18 +211,7 @@ class ServerConnection:
             # The stream is out of sync: nothing after this can be read.
             self._inbox.append(exc)
 
-    def next_event(
-        self,
-    ) -> (
-        HelloReceived
-        | SayReceived
-        | TypingReceived
-        | ByeReceived
-        | FileRequested
-        | TransferOpened
-        | Ended
-        | _NeedData
-    ):
+    def next_event(self) -> _ServerEvent | Ended | _NeedData:
         """The next event, or NEED_DATA. After an `Ended`, the connection is CLOSED."""
         inbox = self._inbox
         while inbox:
@@ -239,17 +233,7 @@ class ServerConnection:
                 break
         return NEED_DATA
 
-    def _handle(
-        self, obj: dict[str, Any]
-    ) -> (
-        HelloReceived
-        | SayReceived
-        | TypingReceived
-        | ByeReceived
-        | FileRequested
-        | TransferOpened
-        | None
-    ):
+    def _handle(self, obj: dict[str, Any]) -> _ServerEvent | None:
         kind = obj["type"]
         state = self.state
         if state is State.JOINED:

@@ -277,32 +277,23 @@ def _ours(source: Path, sha: str, work: Path) -> dict[str, Any]:
         for joiner in joiners:
             joiner.wait("connected", 30)
         asked = time.monotonic()
-        ana.send(f"/send {source}")
-        first, _ = ana.wait("file_progress")
-        cpu, sender_cpu = host.cpu_s(), proc_cpu_s(ana.proc.pid)
-        sent_at, sent = ana.wait("file_sent")
-        upload_cpu = host.cpu_s() - cpu
-        sender_cpu = proc_cpu_s(ana.proc.pid) - sender_cpu
+        up = _leg(host, ana, f"/send {source}", "file_sent")
         bob.wait("file_offered")
-        bob.send(f"/get {sent['file_id']}")
-        get_first, _ = bob.wait("file_progress")
-        cpu, receiver_cpu = host.cpu_s(), proc_cpu_s(bob.proc.pid)
-        received_at, received = bob.wait("file_received")
-        download_cpu = host.cpu_s() - cpu
-        receiver_cpu = proc_cpu_s(bob.proc.pid) - receiver_cpu
+        down = _leg(host, bob, f"/get {up['event']['file_id']}", "file_received")
+        received = down["event"]
         p99, count = probe.finish()
         peak = _vm(host.pid, "VmHWM")
         with open(received["path"], "rb") as got:
             if hashlib.file_digest(got, "sha256").hexdigest() != sha:
                 raise RuntimeError("the downloaded file differs")
         return {
-            "hash_s": first - asked,
-            "upload_s": sent_at - first,
-            "download_s": received_at - get_first,
-            "upload_cpu_s": upload_cpu,
-            "download_cpu_s": download_cpu,
-            "sender_cpu_s": sender_cpu,
-            "receiver_cpu_s": receiver_cpu,
+            "hash_s": up["started"] - asked,
+            "upload_s": up["s"],
+            "download_s": down["s"],
+            "upload_cpu_s": up["host_cpu_s"],
+            "download_cpu_s": down["host_cpu_s"],
+            "sender_cpu_s": up["joiner_cpu_s"],
+            "receiver_cpu_s": down["joiner_cpu_s"],
             "chat_p99_ms": p99,
             "chat_messages": count,
             "rss_before": rss_before,
@@ -313,6 +304,21 @@ def _ours(source: Path, sha: str, work: Path) -> dict[str, Any]:
         for joiner in joiners:
             joiner.stop()
         host.stop()
+
+
+def _leg(host: Server, joiner: _Joiner, command: str, last: str) -> dict[str, Any]:
+    """One transfer: from its first `file_progress` to `last`, with the CPU both sides used."""
+    joiner.send(command)
+    started, _ = joiner.wait("file_progress")
+    host_cpu, joiner_cpu = host.cpu_s(), proc_cpu_s(joiner.proc.pid)
+    ended, event = joiner.wait(last)
+    return {
+        "started": started,
+        "s": ended - started,
+        "host_cpu_s": host.cpu_s() - host_cpu,
+        "joiner_cpu_s": proc_cpu_s(joiner.proc.pid) - joiner_cpu,
+        "event": event,
+    }
 
 
 def _vm(pid: int, field: str) -> int:
