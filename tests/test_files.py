@@ -425,3 +425,46 @@ def test_a_transfer_that_stalls_is_cut(sessions, tmp_path):
     assert stalled.frame()["code"] == "peer_timeout"
     for sock in (raw, stalled):
         sock.close()
+
+
+def test_a_refused_upload_is_a_file_failed_with_the_hosts_limit(sessions, tmp_path):
+    host, join = sessions
+    _, _, port = host(limits=dataclasses.replace(FAST_LIMITS, file_cap_bytes=1000))
+    ana, ana_rec = join(port, "Ana")
+    source = tmp_path / "big.bin"
+    make_file(source, 2000)
+    transfer_id = ana.send_file(source)
+    failed = ana_rec.first(events.FileFailed, id=transfer_id)
+    assert (failed.code, failed.details, failed.direction) == (
+        "file_too_large",
+        {"limit": 1000},
+        "upload",
+    )
+    missing = ana.send_file(tmp_path / "nowhere.txt")
+    assert ana_rec.first(events.FileFailed, id=missing).code == "file_unreadable"
+    assert host_leftovers(tmp_path / "host") == []
+
+
+def test_a_history_from_before_files_opens_and_takes_files(tmp_path):
+    import sqlite3
+
+    from messagerie.store.history import HistoryStore
+
+    path = tmp_path / "history.sqlite3"
+    old = sqlite3.connect(path)
+    old.execute(
+        "CREATE TABLE messages (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+        " sender TEXT NOT NULL, text TEXT NOT NULL, ts REAL NOT NULL)"
+    )
+    old.execute("INSERT INTO messages VALUES (1, 'm1', 'Ana', 'avant', 1.0)")
+    old.commit()
+    old.close()
+    history = HistoryStore(path)
+    try:
+        assert history.since(0, 10)[0].file is None
+        history.add("f1", "Ana", "Fichier partagé : a (1 o)", 2.0, file='{"id":"f1"}')
+        history.commit()
+        assert history.files() == ['{"id":"f1"}']
+        assert history.warning is None
+    finally:
+        history.close()

@@ -415,7 +415,9 @@ class TransferPeer(asyncio.BufferedProtocol):
             self.transport.write(chunk)
         if not state.remaining and not self.closed:
             self._close_file()
-            self.transport.close()
+            # Not now: _pump runs inside resume_writing, and asyncio 3.11's transport, closed
+            # from there with its buffer just emptied, runs connection_lost twice.
+            self.files.room.loop.call_soon(self.transport.close)
 
     # --- the end ---
 
