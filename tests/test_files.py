@@ -468,3 +468,28 @@ def test_a_history_from_before_files_opens_and_takes_files(tmp_path):
         assert history.warning is None
     finally:
         history.close()
+
+
+def test_a_download_whose_reader_stops_reading_is_cut(sessions, tmp_path):
+    host, _ = sessions
+    limits = dataclasses.replace(FAST_LIMITS, dead_peer_s=0.5, ping_interval_s=0.2)
+    server, rec, port = host(limits=limits)
+    source = tmp_path / "gros.bin"
+    size = 32 * 1024 * 1024
+    make_file(source, size)
+    server.send_file(source)
+    file_id = rec.first(events.FileSent).file_id
+    raw = Raw(port).join()
+    grant = raw.ask(protocol.DownloadRequest(id="r1", file=file_id))
+    reader = open_transfer(port, protocol.Download(token=grant["token"]))
+    assert reader.frame()["type"] == "ready"
+    # Reads nothing past dead_peer_s (a deadline, not a guess): the host's buffer fills, it
+    # waits for room, and cuts the connection instead of sending the rest.
+    time.sleep(1.0)
+    received = len(reader.buffer)
+    reader.sock.settimeout(10)
+    while chunk := reader.sock.recv(1 << 20):
+        received += len(chunk)
+    assert received < size
+    for sock in (raw, reader):
+        sock.close()

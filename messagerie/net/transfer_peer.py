@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from messagerie import i18n, protocol
@@ -51,6 +51,10 @@ class TransferPeer(asyncio.BufferedProtocol):
         self.sink: DiskSink | None = None
         self.reads_held = False
         self.write_paused = False
+        self.can_write = asyncio.Event()
+        self.can_write.set()
+        # Opening or storing the file: not idle, whatever the peer does meanwhile.
+        self.busy = False
         self.closed = False
         self.task: asyncio.Task | None = None
         # A transfer that moves nothing for dead_peer_s (a peer that stopped sending or
@@ -74,7 +78,7 @@ class TransferPeer(asyncio.BufferedProtocol):
             return
         self.last_active = self.files.room.loop.time()
         self._watch_idle(self.files.limits.dead_peer_s)
-        self.task = self.files.room.loop.create_task(self._prepare())
+        self.task = self.files.room.loop.create_task(self._busy(self._prepare()))
 
     def _watch_idle(self, delay: float) -> None:
         self.idle_timer = self.files.room.loop.call_later(delay, self._idle_check)
@@ -83,12 +87,18 @@ class TransferPeer(asyncio.BufferedProtocol):
         self.idle_timer = None
         if self.closed:
             return
-        busy = self.task is not None and not self.task.done()  # opening or storing the file
         idle = self.files.room.loop.time() - self.last_active
-        if not busy and idle >= self.files.limits.dead_peer_s:
+        if not self.busy and idle >= self.files.limits.dead_peer_s:
             self._fail("peer_timeout")
             return
         self._watch_idle(max(0.0, self.files.limits.dead_peer_s - idle))
+
+    async def _busy(self, work: Coroutine[Any, Any, None]) -> None:
+        self.busy = True
+        try:
+            await work
+        finally:
+            self.busy = False
 
     async def _prepare(self) -> None:
         grant = self.grant
@@ -121,11 +131,11 @@ class TransferPeer(asyncio.BufferedProtocol):
         self.transport.write(self.state.ready())
         if grant.kind == transfer.UPLOAD:
             if self.state.state is transfer.TransferState.VERDICT:
-                self.task = self.files.room.loop.create_task(self._finish_upload())
+                self.task = self.files.room.loop.create_task(self._busy(self._finish_upload()))
             else:
                 self.transport.resume_reading()
         else:
-            self._pump()
+            self.task = self.files.room.loop.create_task(self._send_file())
 
     # --- uploads ---
 
@@ -149,7 +159,7 @@ class TransferPeer(asyncio.BufferedProtocol):
         if state.state is transfer.TransferState.VERDICT:
             self.reads_held = True
             self.transport.pause_reading()
-            self.task = self.files.room.loop.create_task(self._finish_upload())
+            self.task = self.files.room.loop.create_task(self._busy(self._finish_upload()))
 
     def _drained(self) -> None:
         if self.reads_held and not self.closed and self.state.remaining:
@@ -203,33 +213,54 @@ class TransferPeer(asyncio.BufferedProtocol):
 
     def pause_writing(self) -> None:
         self.write_paused = True
+        self.can_write.clear()
 
     def resume_writing(self) -> None:
         self.last_active = self.files.room.loop.time()
         self.write_paused = False
-        if self.state is not None and self.grant.kind == transfer.DOWNLOAD:
-            self._pump()
+        self.can_write.set()
 
-    def _pump(self) -> None:
-        """Write file chunks until asyncio says the peer's buffer is full, or the end."""
-        state = self.state
-        while not self.write_paused and not self.closed and state.remaining:
-            try:
-                chunk = self.handle.read(min(DOWNLOAD_CHUNK, state.remaining))
-            except OSError as exc:
-                log.warning("transfer: cannot read the file: %s", exc)
-                self._fail("storage")
-                return
-            if not chunk:
-                self._fail("file_gone")  # shortened under us
-                return
-            state.sent(len(chunk))
-            self.transport.write(chunk)
-        if not state.remaining and not self.closed:
-            self._close_file()
-            # Not now: _pump runs inside resume_writing, and asyncio 3.11's transport, closed
-            # from there with its buffer just emptied, runs connection_lost twice.
-            self.files.room.loop.call_soon(self.transport.close)
+    async def _send_file(self) -> None:
+        """Write the file while asyncio says the peer's buffer has room, to the end.
+
+        Reads happen on a worker thread, one chunk ahead: a disk that is slow (busy with
+        another file's writes) must not stall the room's loop, and so the chat.
+        """
+        state, handle = self.state, self.handle
+        ahead: asyncio.Future | None = None
+        try:
+            while state.remaining and not self.closed:
+                chunk = await (ahead or self._read(handle, state.remaining))
+                ahead = None
+                if self.closed:
+                    return
+                if not chunk:
+                    self._fail("file_gone")  # shortened under us
+                    return
+                state.sent(len(chunk))
+                if state.remaining:
+                    ahead = asyncio.ensure_future(self._read(handle, state.remaining))
+                self.transport.write(chunk)
+                self.last_active = self.files.room.loop.time()
+                if self.write_paused:
+                    await self.can_write.wait()
+            if not self.closed:
+                self._close_file()
+                self.transport.close()
+        except OSError as exc:
+            log.warning("transfer: cannot read the file: %s", exc)
+            self._fail("storage")
+        finally:
+            if ahead is not None:
+                # Let the read in flight end before the file is closed under it.
+                with contextlib.suppress(OSError, ValueError):
+                    await ahead
+            if self.closed:
+                self._close_file()
+
+    @staticmethod
+    async def _read(handle: BinaryIO, remaining: int) -> bytes:
+        return await asyncio.to_thread(handle.read, min(DOWNLOAD_CHUNK, remaining))
 
     # --- the end ---
 
@@ -238,9 +269,11 @@ class TransferPeer(asyncio.BufferedProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        self.can_write.set()  # a download waiting for room ends
         if self.idle_timer is not None:
             self.idle_timer.cancel()
-        # A task under way (opening the file, storing it) sees `closed` and tidies up itself.
+        # A task under way (opening, sending or storing the file) sees `closed` and tidies
+        # up itself.
         if self.task is None or self.task.done():
             self._close_file()
             self._release()
