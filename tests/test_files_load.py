@@ -69,10 +69,8 @@ class Chat:
             self.sender.send(text)
             i += 1
 
-    def latencies(self, until: float) -> list[float]:
-        return sorted(
-            self.arrived.get(text, until) - at for text, at in self.sent.items() if at < until - 1
-        )
+    def latencies(self) -> list[float]:
+        return sorted(self.arrived[text] - at for text, at in self.sent.items())
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc")
@@ -131,20 +129,22 @@ def test_a_large_file_reaches_two_receivers_while_the_chat_stays_fast(sessions, 
             chat.stop.set()
             chat.thread.join(10)
         assert not chat.thread.is_alive()
+        # Every probe arrives (one lost would be a failure of its own).
+        dina_rec.wait_for(lambda _: len(chat.arrived) >= len(chat.sent))
         rss_peak = vm(host.proc.pid, "VmHWM")
         for record, name in zip(saved, ("Bob", "Eve"), strict=True):
             assert Path(record["path"]) == tmp_path / f"dl-{name}" / "gros fichier.bin"
             assert hashlib.sha256(Path(record["path"]).read_bytes()).hexdigest() == sha
-        latencies = chat.latencies(ended)
+        latencies = chat.latencies()
         p99 = latencies[int(len(latencies) * 0.99) - 1]
         print(
             f"\n{SIZE >> 20} MiB: upload {uploaded - started:.1f} s, downloads "
             f"{ended - uploaded:.1f} s; chat p99 {p99 * 1000:.1f} ms over {len(latencies)} "
             f"messages; host RSS +{(rss_peak - rss_before) >> 20} MiB"
         )
-        assert len(latencies) > 10
-        assert p99 < P99_LIMIT_S, p99
-        assert rss_peak - rss_before < RSS_GROWTH_LIMIT
+        assert len(latencies) > 10, latencies
+        assert p99 < P99_LIMIT_S, latencies[-5:]
+        assert rss_peak - rss_before < RSS_GROWTH_LIMIT, rss_peak - rss_before
     finally:
         for proc in procs:
             proc.close()
