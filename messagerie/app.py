@@ -4,7 +4,7 @@ The contract (DESIGN.md, "Command line") is relied on by tests and scripts:
 
     messagerie                                   start window (GUI)
     messagerie serve [--host H] [--port P] [--name N] [--headless [--json]]
-    messagerie join HOST[:PORT] [--name N] [--headless [--json]]
+    messagerie join HOST[:PORT] [--name N] [--headless [--json]] [--download-dir DIR]
     messagerie rooms [--json] [--timeout S] [--watch] [--port P]
     messagerie doctor HOST[:PORT] [--json] [--timeout S] [--not-listed]
     messagerie --version
@@ -160,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,  # resolve_password: then MESSAGERIE_PASSWORD, or none
         metavar=tr("cli.metavar_password") + "|-",
         help=tr("cli.password", env=ENV_PASSWORD),
+    )
+    session.add_argument(
+        "--download-dir",
+        default=None,
+        metavar=tr("cli.metavar_dir"),
+        help=tr("cli.download_dir"),
     )
     session.add_argument(
         "--limit",
@@ -343,7 +349,10 @@ def _run_headless(args: argparse.Namespace, data_dir: Path, limits: Limits) -> i
     from messagerie import headless
     from messagerie.net.session import HostSession, JoinSession, SessionConfig
 
-    front = headless.HeadlessFrontEnd(json_mode=args.json)
+    front = headless.HeadlessFrontEnd(
+        json_mode=args.json,
+        download_dir=files.downloads_dir(args.download_dir) if args.download_dir else None,
+    )
     hosting = args.mode == "serve"
     config = SessionConfig(
         host=args.host,

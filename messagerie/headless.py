@@ -1,7 +1,8 @@
 """Headless mode: the same core as the window, with stdin and stdout instead of Tk.
 
-Each line read from stdin is sent as a message; end of input leaves cleanly (after the
-outbox is acknowledged, within a bound). Events are printed as the original brief's lines,
+Each line read from stdin is sent as a message, but for two commands: `/send PATH` shares a
+file and `/get ID` downloads one into the download folder. End of input leaves cleanly (after
+the outbox is acknowledged, within a bound). Events are printed as the original brief's lines,
 or with --json as one JSON object per line (fields in DESIGN.md). The lines come from the
 renderer the window uses too (`wording.describe`); this module only prints them. Ctrl-C and
 SIGTERM stop cleanly with exit code 0.
@@ -35,7 +36,9 @@ from messagerie.net import discovery, doctor, events
 from messagerie.net.lan import format_address
 from messagerie.net.session import Session
 from messagerie.security.known_hosts import FILE_NAME, KnownHosts
+from messagerie.store import files
 from messagerie.wording import ChatLine, SystemLine, Viewpoint, describe, sentence
+from messagerie.wording.lines import file_failure
 from messagerie.wording.sentences import UNSAFE
 
 # How long the printer lets lines gather between two writes.
@@ -49,13 +52,20 @@ DRAIN_TIMEOUT_S = 10.0
 # What follows a newline in a printed line: a message's second line cannot pass for a new
 # "Name : text" line, since a room's names never start with a space.
 CONTINUATION = "    "
+# The commands read on standard input (anything else is a message).
+SEND_COMMAND = "/send"
+GET_COMMAND = "/get"
 
 
 class HeadlessFrontEnd:
     """Prints events and feeds stdin lines to a session."""
 
-    def __init__(self, *, json_mode: bool, out: TextIO | None = None) -> None:
+    def __init__(
+        self, *, json_mode: bool, out: TextIO | None = None, download_dir: Path | None = None
+    ) -> None:
         self.json_mode = json_mode
+        # Where `/get` saves files (None: the user's Downloads folder, found when needed).
+        self.download_dir = download_dir
         self.printer = LinePrinter(out if out is not None else sys.stdout)
         self.ready = threading.Event()  # the room is open, or we are connected, or it failed
         self.stopped = threading.Event()
@@ -104,6 +114,8 @@ def json_line(event: events.Event) -> str:
             record["message"] = sentence(event.code, event.details)
         case events.Notice() | events.Disconnected():
             record["message"] = sentence(event.reason, event.details)
+        case events.FileFailed():
+            record["message"] = file_failure(event.code, event.details)
     line = _encode(record)
     # JSON escapes C0 controls itself; with ensure_ascii=False it leaves DEL, C1 (U+009B is a
     # one-character CSI), the line separators and the bidi controls raw. Escaped as \uXXXX
@@ -206,6 +218,21 @@ def run(session: Session, front: HeadlessFrontEnd) -> int:
     return 1 if front.failed else 0
 
 
+def _file_command(session: Session, front: HeadlessFrontEnd, text: str) -> bool:
+    """Run `/send PATH` or `/get ID`; False when `text` is no such command (a message)."""
+    command, _, argument = text.partition(" ")
+    argument = argument.strip()
+    if command not in (SEND_COMMAND, GET_COMMAND) or not argument:
+        return False
+    if command == SEND_COMMAND:
+        session.send_file(Path(argument).expanduser())
+    else:
+        if front.download_dir is None:
+            front.download_dir = files.downloads_dir(None)
+        session.get_file(argument, front.download_dir)
+    return True
+
+
 def _read_stdin(session: Session, front: HeadlessFrontEnd, done: threading.Event) -> None:
     try:
         for count, line in enumerate(sys.stdin, 1):
@@ -213,7 +240,8 @@ def _read_stdin(session: Session, front: HeadlessFrontEnd, done: threading.Event
             if not text.strip():
                 continue
             try:
-                session.send(text)
+                if not _file_command(session, front, text):
+                    session.send(text)
             except LocalProtocolError as exc:
                 front.report_local_error(exc)
             if count % INPUT_WINDOW == 0:

@@ -72,6 +72,25 @@ def fallback(key: str, **values: object) -> str:
     return _fill(catalog(DEFAULT_LANGUAGE).get(key) or key, values)
 
 
+_SIZE_UNITS = ("size.bytes", "size.kb", "size.mb", "size.gb", "size.tb")
+
+
+def format_size(nbytes: int, *, default_language: bool = False) -> str:
+    """A file size for people: "2,4 Mo" in French, "2.4 MB" in English (powers of 1024).
+
+    `default_language` words it in French whatever the current language (for text that the
+    room stores and sends to everyone, like `fallback`).
+    """
+    table = catalog(DEFAULT_LANGUAGE if default_language else _current)
+    value = float(nbytes)
+    unit = 0
+    while value >= 1024 and unit < len(_SIZE_UNITS) - 1:
+        value /= 1024
+        unit += 1
+    number = f"{int(value)}" if unit == 0 else f"{value:.1f}".replace(".", table["size.point"])
+    return _fill(table[_SIZE_UNITS[unit]], {"n": number})
+
+
 def _fill(template: str, values: dict[str, object]) -> str:
     try:
         return template.format(**values)

@@ -44,6 +44,15 @@ class Limits:
     connect_timeout_s: float = 10.0
     # Password attempts per IP per minute before the exchange is refused outright.
     password_tries_per_minute: int = 5
+    # Shared files: the largest one, and all of them together (the oldest are pushed out to
+    # make room). A transfer token must be used within transfer_token_s, once.
+    file_cap_bytes: int = 1024**3
+    file_quota_bytes: int = 2 * 1024**3
+    transfer_token_s: float = 60.0
+    # A joiner tries a transfer this many times (resuming each time) before it gives up.
+    transfer_attempts: int = 5
+    # Progress of a transfer is told at most this often (4 per second: the headless contract).
+    progress_every_s: float = 0.25
 
 
 DEFAULT_LIMITS = Limits()

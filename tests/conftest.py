@@ -40,11 +40,15 @@ class Recorder:
     def __init__(self) -> None:
         self.events: list[events.Event] = []
         self._cond = threading.Condition()
+        # Callables run on each event, on the session's thread (to act at a precise moment).
+        self.watchers: list[Callable[[events.Event], None]] = []
 
     def __call__(self, event: events.Event) -> None:
         with self._cond:
             self.events.append(event)
             self._cond.notify_all()
+        for watch in self.watchers:
+            watch(event)
 
     def wait_for(self, predicate: Callable[[list[events.Event]], object], timeout: float = WAIT_S):
         deadline = time.monotonic() + timeout

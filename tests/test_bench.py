@@ -94,6 +94,15 @@ def test_latency():
     assert len(report["rows"]) == 2 * 4
 
 
+@needs.tool("ncat")
+def test_files():
+    report = bench("files", "--mib", "8", "--rounds", "1")
+    assert len(report["rows"]) == 8
+    raw = report["raw"]
+    assert {"upload_s", "download_s", "chat_p99_ms", "peak_rss", "ncat_tls_s"} <= raw.keys()
+    assert raw["chat_messages"] > 0 and raw["upload_cpu_s"] >= 0
+
+
 # The window runs in its own process (scripts/bench/window.py), on this Python's tkinter.
 @needs.window
 @pytest.mark.timeout(180)

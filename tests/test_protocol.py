@@ -31,6 +31,16 @@ SAMPLES = [
     protocol.AuthConfirm(mac="kbfoGC4R"),
     protocol.AuthOk(mac="Klon5g+D"),
     protocol.Typing(name="Zoé"),
+    protocol.UploadRequest(
+        id="r1", name="photo.jpg", size=1234, sha256="ab" * 32, media_type="image/jpeg"
+    ),
+    protocol.DownloadRequest(id="r2", file="f1", offset=10),
+    protocol.TransferToken(request="r1", token="tok_-1", offset=0, size=1234),
+    protocol.TransferRefused(request="r1", code="bad_file_name", reason="bidi"),
+    protocol.Upload(token="tok_-1"),
+    protocol.Download(token="tok_-1", offset=10),
+    protocol.Ready(offset=10, size=1234),
+    protocol.UploadDone(file="f1"),
 ]
 
 

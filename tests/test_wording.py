@@ -223,6 +223,50 @@ CASES = [
     (ev.Failed(code="internal"), ME, [SystemLine("Erreur interne — voir le journal.", error=True)]),
     (ev.Stopped(), ME, []),
     (ev.Typing(name="Bob"), ME, []),  # a passing hint in the window, never a line
+    (
+        ev.FileOffered(
+            id="f1", name="a.txt", size=2048, sha256="0" * 64, media_type="text/plain", sender="Zoé"
+        ),
+        ME,
+        [SystemLine("« a.txt » (2,0 Ko), de Zoé : pour le télécharger, /get f1")],
+    ),
+    (ev.FileProgress(id="f1", direction="download", done=1, total=2), ME, []),
+    (
+        ev.FileSent(id="t1", file_id="f1", name="a.txt"),
+        ME,
+        [SystemLine("Fichier envoyé : « a.txt »")],
+    ),
+    (
+        ev.FileReceived(id="f1", name="a.txt", path="/d/a\x1b.txt"),
+        ME,
+        [SystemLine("Fichier reçu : /d/a\\x1b.txt")],
+    ),
+    (
+        ev.FileFailed(
+            id="t1", direction="upload", name="x", code="bad_file_name", details={"reason": "bidi"}
+        ),
+        ME,
+        [
+            SystemLine(
+                "Transfert de « x » impossible : Nom de fichier refusé : il contient des "
+                "caractères qui inversent le sens du texte.",
+                error=True,
+            )
+        ],
+    ),
+    (
+        ev.FileFailed(
+            id="t1", direction="upload", name="x", code="file_too_large", details={"limit": 1024**3}
+        ),
+        ME,
+        [
+            SystemLine(
+                "Transfert de « x » impossible : Fichier trop volumineux : 1,0 Go au plus par "
+                "fichier.",
+                error=True,
+            )
+        ],
+    ),
 ]
 
 

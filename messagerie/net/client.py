@@ -34,7 +34,9 @@ from messagerie.errors import (
 )
 from messagerie.limits import Limits
 from messagerie.net import events
+from messagerie.net.loop import widen_tls_reads
 from messagerie.protocol import State
+from messagerie.protocol.filenames import clean_file_name
 from messagerie.security import identity
 from messagerie.security.known_hosts import TrustDecision, TrustState
 from messagerie.store.outbox import Outbox, OutgoingMessage
@@ -114,6 +116,13 @@ class RoomClient:
         self._typing_told_at = float("-inf")
         if not outbox.has_pending():
             self._outbox_empty.set()
+        # Shared files: the certificate fingerprint of the current chat connection (a
+        # transfer connection must show the same), the file requests waiting for an answer,
+        # and the files announced so far (what get_file needs to know).
+        self.fingerprint: str | None = None
+        self._file_requests: dict[str, asyncio.Future] = {}
+        self._joined_event = asyncio.Event()
+        self.offers: dict[str, protocol.FileInfo] = {}
 
     @property
     def _joined(self) -> bool:
@@ -171,6 +180,35 @@ class RoomClient:
         """Cut the wait before the next connection attempt short."""
         self._wake.set()
 
+    async def request_file(
+        self, request: protocol.UploadRequest | protocol.DownloadRequest, timeout: float
+    ) -> protocol.TransferToken:
+        """Ask the room for a transfer token on the chat connection (once joined).
+
+        Raises NetworkError with the room's code when it refuses (a refusal's `reason` is a
+        detail), or when the connection is lost before the answer.
+        """
+        await asyncio.wait_for(self._joined_event.wait(), timeout)
+        answer = asyncio.get_running_loop().create_future()
+        self._file_requests[request.id] = answer
+        try:
+            self._conn.request_file(request)
+            self._flush()
+            return await asyncio.wait_for(answer, timeout)
+        finally:
+            self._file_requests.pop(request.id, None)
+
+    async def open_transfer(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """A new connection to the room for a transfer, to the same identity as the chat's."""
+        reader, writer = await self._open()
+        if self.ssl_context is not None:
+            seen = identity.peer_fingerprint(writer.get_extra_info("ssl_object"))
+            if seen != self.fingerprint:
+                writer.close()
+                raise ConnectionEnded(SecurityError("identity_changed"))
+            widen_tls_reads(writer.transport)
+        return reader, writer
+
     async def stop(self, drain_timeout: float = 0.0) -> None:
         """Leave: optionally wait for the outbox to empty, then say `bye` and close."""
         if drain_timeout > 0 and self._joined:
@@ -199,6 +237,7 @@ class RoomClient:
                     # Step 0: check the server's identity before sending anything at all.
                     trust = self.pinning.check(writer.get_extra_info("ssl_object"))
                 fingerprint = trust.fingerprint if trust else None
+                self.fingerprint = fingerprint
                 prover = self.password_prover(fingerprint) if self.password_prover else None
             except MessagerieError as exc:
                 raise ConnectionEnded(exc) from None
@@ -223,6 +262,10 @@ class RoomClient:
                 self._apply(conn.receive_data(data), trust)
             await self._read_loop(reader, conn)
         finally:
+            self._joined_event.clear()
+            for answer in self._file_requests.values():
+                if not answer.done():
+                    answer.set_exception(NetworkError("connection_lost"))
             if self._conn is not None:
                 self.last_seq = self._conn.last_seq
             self._conn = None
@@ -293,6 +336,10 @@ class RoomClient:
                     self.on_event(
                         events.MessageReceived.of(event.chat, history=event.history, own=own)
                     )
+                    if event.chat.file is not None:
+                        self._offered(event.chat.file, event.history)
+                elif isinstance(event, protocol.TransferToken | protocol.TransferRefused):
+                    self._answered(event)
                 elif isinstance(event, protocol.Ack):
                     self.outbox.remove(event.id)
                     self.on_event(events.Acked(id=event.id, seq=event.seq))
@@ -316,6 +363,24 @@ class RoomClient:
         finally:
             self._flush()
 
+    def _offered(self, file: protocol.FileInfo, history: bool) -> None:
+        self.offers[file.id] = file
+        # The host cleaned the name already; a host that is not ours may not have.
+        name = clean_file_name(file.name)
+        self.on_event(events.FileOffered.of(file.to_wire(), name, history=history))
+
+    def _answered(self, answer: protocol.TransferToken | protocol.TransferRefused) -> None:
+        waiting = self._file_requests.get(answer.request)
+        if waiting is None or waiting.done():
+            return
+        if isinstance(answer, protocol.TransferToken):
+            waiting.set_result(answer)
+        else:
+            details: dict[str, object] = {"reason": answer.reason} if answer.reason else {}
+            if answer.limit:
+                details["limit"] = answer.limit
+            waiting.set_exception(NetworkError(answer.code, **details))
+
     def _on_welcome(self, welcome: protocol.Welcome, trust: TrustDecision | None) -> None:
         self.name = welcome.name
         self._failures = 0
@@ -336,6 +401,7 @@ class RoomClient:
             )
         )
         self.ever_connected = True
+        self._joined_event.set()
         # Step 3: whatever the room has not acknowledged yet goes again, same ids, in order.
         for message in self.outbox.pending():
             self.own_ids.add(message.id)

@@ -10,6 +10,7 @@ in its reader's language.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
@@ -93,11 +94,18 @@ class MessageReceived(Event):
     ts: float
     history: bool = False
     own: bool = False
+    # A shared file's description (the wire's `file` object) when the message announces one.
+    file: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, message: Any, *, history: bool, own: bool) -> MessageReceived:
         """The event for a room message: a `protocol.Chat` or a stored message (the same
-        fields: id, seq, sender, text, ts)."""
+        fields: id, seq, sender, text, ts, and `file`: a FileInfo, or its JSON when stored)."""
+        file = getattr(message, "file", None)
+        if isinstance(file, str):
+            file = json.loads(file)
+        elif file is not None:
+            file = file.to_wire()
         return cls(
             id=message.id,
             seq=message.seq,
@@ -106,6 +114,7 @@ class MessageReceived(Event):
             ts=message.ts,
             history=history,
             own=own,
+            file=file,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -113,6 +122,8 @@ class MessageReceived(Event):
         out.update(text=self.text, ts=self.ts, own=self.own)
         if self.history:
             out["history"] = True
+        if self.file is not None:
+            out["file"] = self.file
         return out
 
 
@@ -196,6 +207,87 @@ class Typing(Event):
 
     EVENT: ClassVar[str] = "typing"
     name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileOffered(Event):
+    """A file is stored in the room and can be downloaded (`get_file(id, ...)`).
+
+    Follows the MessageReceived that announces it; `history` when that is a catch-up.
+    """
+
+    EVENT: ClassVar[str] = "file_offered"
+    id: str
+    name: str
+    size: int
+    sha256: str
+    media_type: str
+    sender: str
+    history: bool = False
+
+    @classmethod
+    def of(cls, file: dict[str, Any], name: str, *, history: bool) -> FileOffered:
+        """The event for a message's `file` object, `name` cleaned by the receiver."""
+        return cls(
+            id=file["id"],
+            name=name,
+            size=file["size"],
+            sha256=file["sha256"],
+            media_type=file["media_type"],
+            sender=file["from"],
+            history=history,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["from"] = out.pop("sender")
+        return {"event": self.EVENT, **out}
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileProgress(Event):
+    """A transfer moves on: `done` of `total` bytes (at most 4 per second per transfer).
+
+    `id` is the file id for a download, the transfer id `send_file` returned for an upload.
+    """
+
+    EVENT: ClassVar[str] = "file_progress"
+    id: str
+    direction: str  # "upload" or "download"
+    done: int
+    total: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileSent(Event):
+    """Our upload `id` (send_file's transfer id) is stored in the room as file `file_id`."""
+
+    EVENT: ClassVar[str] = "file_sent"
+    id: str
+    file_id: str
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileReceived(Event):
+    """The file `id` is saved at `path`, its SHA-256 checked."""
+
+    EVENT: ClassVar[str] = "file_received"
+    id: str
+    name: str
+    path: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileFailed(Event):
+    """A transfer gave up: `code` says why (`details` what its sentence needs)."""
+
+    EVENT: ClassVar[str] = "file_failed"
+    id: str
+    direction: str
+    name: str
+    code: str
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)

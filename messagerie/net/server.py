@@ -23,6 +23,7 @@ import asyncio.sslproto
 import collections
 import concurrent.futures
 import contextlib
+import json
 import logging
 import os
 import socket
@@ -36,9 +37,10 @@ from messagerie.errors import RemoteProtocolError, SecurityError
 from messagerie.limits import Limits
 from messagerie.net import events
 from messagerie.net.flood import TokenBucket
+from messagerie.net.transfer import RoomFiles, file_json
 from messagerie.protocol import NEED_DATA, State
 from messagerie.security.identity import looks_like_tls
-from messagerie.store.history import HistoryStore
+from messagerie.store.history import HistoryStore, StoredMessage
 
 log = logging.getLogger(__name__)
 
@@ -256,6 +258,17 @@ class Peer(asyncio.BufferedProtocol):
                 room.remove(self, reason="bye")
                 self.transport.close()
                 return
+            elif type(event) is protocol.FileRequested:
+                if room.files is None:
+                    conn.refuse(event.request.id, "files_disabled")
+                else:
+                    room.files.request(self, event.request)
+            elif type(event) is protocol.TransferOpened:
+                if room.files is None:
+                    self.fail("files_disabled")
+                else:
+                    room.files.open(self, event)  # the transport is no longer ours
+                return
             else:  # protocol.Ended: the peer broke the rules or failed the password
                 self.fail(event.code, **event.details)
                 return
@@ -395,6 +408,8 @@ class Room:
         self.host_typing_told_at = float("-inf")
         # Where password attempts are computed, off the loop (made at the first attempt).
         self._password_worker: concurrent.futures.ThreadPoolExecutor | None = None
+        # Shared files (net/transfer.RoomFiles), set by the host session; None: no files.
+        self.files: RoomFiles | None = None
 
     # --- membership ---
 
@@ -540,6 +555,18 @@ class Room:
         )
         answer.add_done_callback(peer._password_answered)
 
+    def post_file(self, file: protocol.FileInfo, text: str) -> None:
+        """Announce a stored file: a message with a `file` object, stored in the history."""
+        ts = round(time.time(), 3)
+        seq, _ = self.history.add(file.id, file.sender, text, ts, file=file_json(file))
+        chat = protocol.Chat(id=file.id, seq=seq, sender=file.sender, text=text, ts=ts, file=file)
+        self.posted_since_flush += 1
+        self.broadcast.append(protocol.encode(chat))
+        own = file.sender == self.host_name
+        self.pending_events.append(events.MessageReceived.of(chat, history=False, own=own))
+        self.pending_events.append(events.FileOffered.of(file.to_wire(), file.name, history=False))
+        self.schedule_flush()
+
     def typing(self, sender: Peer | None) -> None:
         """Tell the others that `sender` (None: the host) is typing, at most once a period.
 
@@ -659,7 +686,7 @@ class Room:
                 # skip it rather than hold this participant's live messages forever.
                 after = self.history.last_seq
                 break
-            out.extend(protocol.encode_chat(m.id, m.seq, m.sender, m.text, m.ts) for m in page)
+            out.extend(_stored_frame(m) for m in page)
             after = page[-1].seq
             peer.transport.write(b"".join(out))
             out = []
@@ -698,7 +725,8 @@ class Room:
             _cut(peer.transport)
         for peer in list(self.connections - self.tls_pending):
             if peer.transport and not peer.transport.is_closing():
-                peer.transport.write(bye)
+                if peer.conn.state is not State.TRANSFER:  # raw bytes: no frame fits in
+                    peer.transport.write(bye)
                 peer.transport.close()
         if self._password_worker is not None:
             self._password_worker.shutdown(wait=False, cancel_futures=True)
@@ -722,6 +750,15 @@ def _cut(transport: asyncio.BaseTransport) -> None:
 
 # struct linger: two C ints on POSIX, two u_shorts on Windows.
 _LINGER_ZERO = struct.pack("HH" if os.name == "nt" else "ii", 1, 0)
+
+
+def _stored_frame(m: StoredMessage) -> bytes:
+    """The `message` frame of a stored message (a shared file's carries its `file` object)."""
+    if m.file is None:
+        return protocol.encode_chat(m.id, m.seq, m.sender, m.text, m.ts)
+    file = protocol.FileInfo.from_wire(json.loads(m.file))
+    chat = protocol.Chat(id=m.id, seq=m.seq, sender=m.sender, text=m.text, ts=m.ts, file=file)
+    return protocol.encode(chat)
 
 
 def _is_message_frame(frame: bytes) -> bool:

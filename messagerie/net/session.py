@@ -14,20 +14,24 @@ import asyncio
 import concurrent.futures
 import contextlib
 import errno
+import json
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 
 from messagerie import protocol
 from messagerie.errors import MessagerieError, NetworkError
 from messagerie.limits import DEFAULT_CLIENT_NAME, DEFAULT_HOST_NAME, DEFAULT_LIMITS, Limits
-from messagerie.net import discovery, events, lan
+from messagerie.net import discovery, events, lan, transfer_client
 from messagerie.net.client import RoomClient
 from messagerie.net.loop import NetworkThread
 from messagerie.net.security import ClientSecurity, ServerSecurity
 from messagerie.net.server import Peer, Room
+from messagerie.net.transfer import RoomFiles
+from messagerie.protocol.filenames import clean_file_name
+from messagerie.store.blobs import FileStore
 from messagerie.store.history import HistoryStore
 from messagerie.store.outbox import Outbox
 
@@ -87,6 +91,7 @@ class Session:
         # Not bound to a loop until first used, so it can be made here (Python 3.10+).
         self._stop_requested = asyncio.Event()
         self._drain_timeout = 0.0
+        self._tasks: set[asyncio.Task] = set()
 
     def start(self) -> None:
         """Start the session on its network thread. Returns at once; events follow."""
@@ -104,6 +109,18 @@ class Session:
     def typing(self) -> None:
         """The person is typing (thread-safe, cheap: call it on every key press)."""
         self._call(self._typing_on_loop)
+
+    def send_file(self, path: str | Path) -> str:
+        """Share the file at `path` in the room (thread-safe). Returns the transfer's id,
+        which its FileProgress, FileSent or FileFailed events carry."""
+        transfer_id = protocol.new_message_id()
+        self._call(self._send_file_on_loop, Path(path), transfer_id)
+        return transfer_id
+
+    def get_file(self, file_id: str, dest_dir: str | Path) -> None:
+        """Download the room's file `file_id` into `dest_dir` (thread-safe). FileProgress,
+        then FileReceived (with the saved path) or FileFailed follow."""
+        self._call(self._get_file_on_loop, file_id, Path(dest_dir))
 
     def caught_up(self, timeout: float) -> bool:
         """Wait until the network thread has run every call made so far (thread-safe).
@@ -175,6 +192,23 @@ class Session:
     def _typing_on_loop(self) -> None:
         raise NotImplementedError
 
+    def _send_file_on_loop(self, path: Path, transfer_id: str) -> None:
+        raise NotImplementedError
+
+    def _get_file_on_loop(self, file_id: str, dest_dir: Path) -> None:
+        raise NotImplementedError
+
+    def _spawn(self, coro: Coroutine) -> None:
+        """Run `coro` on the loop as a task of this session (cancelled when it stops)."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _cancel_tasks(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
 
 class HostSession(Session):
     """Host a room on `config.host:config.port`, taking part in it as `config.name`."""
@@ -207,6 +241,18 @@ class HostSession(Session):
         )
         self.room = room
         try:
+            store = FileStore(
+                config.data_dir / "files",
+                cap=config.limits.file_cap_bytes,
+                quota=config.limits.file_quota_bytes,
+            )
+        except OSError as exc:
+            log.warning("shared files unavailable: %s", exc)
+        else:
+            room.files = RoomFiles(room=room, store=store, limits=config.limits)
+            for described in history.files():
+                room.files.remember(json.loads(described))
+        try:
             server = await loop.create_server(
                 lambda: Peer(room),
                 config.host,
@@ -234,13 +280,18 @@ class HostSession(Session):
         recent = config.limits.history_for_newcomers
         for stored in history.since(max(0, last_seq - recent), recent):
             own = stored.sender == config.name
-            self._emit(events.MessageReceived.of(stored, history=True, own=own))
+            message = events.MessageReceived.of(stored, history=True, own=own)
+            self._emit(message)
+            if message.file is not None:
+                name = clean_file_name(message.file["name"])
+                self._emit(events.FileOffered.of(message.file, name, history=True))
         room.start_sweeper()
         advertiser = discovery.advertise_room(config, port, security)
         try:
             await self._stop_requested.wait()
         finally:
             await discovery.withdraw(advertiser)
+            await self._cancel_tasks()
             server.close()
             await room.close()
             with contextlib.suppress(TimeoutError):
@@ -254,11 +305,42 @@ class HostSession(Session):
         if self.room is not None and not self.room.closing:
             self.room.typing(None)
 
+    def _send_file_on_loop(self, path: Path, transfer_id: str) -> None:
+        room = self.room
+        if room is None or room.closing or room.files is None:
+            name = clean_file_name(path.name)
+            self._emit(
+                events.FileFailed(
+                    id=transfer_id, direction="upload", name=name, code="files_disabled"
+                )
+            )
+            return
+        self._spawn(
+            transfer_client.host_send(room.files, path, transfer_id, self.config.name, self._emit)
+        )
+
+    def _get_file_on_loop(self, file_id: str, dest_dir: Path) -> None:
+        room = self.room
+        if room is None or room.closing or room.files is None:
+            self._emit(
+                events.FileFailed(
+                    id=file_id, direction="download", name=file_id, code="files_disabled"
+                )
+            )
+            return
+        self._spawn(transfer_client.host_get(room.files, file_id, dest_dir, self._emit))
+
 
 class JoinSession(Session):
     """Join the room at `config.host:config.port` as `config.name`."""
 
     client: RoomClient | None = None
+    transfers: transfer_client.Transfers | None = None
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # File transfers asked for before the network side exists.
+        self._early_transfers: list[Callable[[], None]] = []
 
     async def _main(self) -> None:
         config = self.config
@@ -287,15 +369,23 @@ class JoinSession(Session):
             password_prover=security.password_prover,
         )
         self.client = client
+        self.transfers = transfer_client.Transfers(client, self._emit, config.limits)
+        for early in self._early_transfers:
+            early()
+        self._early_transfers.clear()
         running = asyncio.create_task(client.run())
         stop = asyncio.create_task(self._stop_requested.wait())
         try:
             await asyncio.wait({running, stop}, return_when=asyncio.FIRST_COMPLETED)
             if stop.done():
+                # Transfers first: leaving cuts them at once, like a crash would; what they
+                # moved is kept for a resume.
+                await self.transfers.close()
                 await client.stop(drain_timeout=self._drain_timeout)
             else:
                 await running  # a fatal error ended it; surface any bug
         finally:
+            await self.transfers.close()
             for task in (running, stop):
                 task.cancel()
             await asyncio.gather(running, stop, return_exceptions=True)
@@ -308,6 +398,18 @@ class JoinSession(Session):
     def _typing_on_loop(self) -> None:
         if self.client is not None:
             self.client.typing()
+
+    def _send_file_on_loop(self, path: Path, transfer_id: str) -> None:
+        if self.transfers is None:  # asked before the session is up: done once it is
+            self._early_transfers.append(lambda: self._send_file_on_loop(path, transfer_id))
+            return
+        self.transfers.send_file(path, transfer_id)
+
+    def _get_file_on_loop(self, file_id: str, dest_dir: Path) -> None:
+        if self.transfers is None:
+            self._early_transfers.append(lambda: self._get_file_on_loop(file_id, dest_dir))
+            return
+        self.transfers.get_file(file_id, dest_dir)
 
     def retry_now(self) -> None:
         """While reconnecting: try again now instead of at the end of the wait (thread-safe)."""

@@ -9,6 +9,8 @@ and fan out; tests drive a pair of these objects in memory (tests/test_connectio
 Each side has one `State` and every transition is made in this module:
 
     server: AUTHENTICATING (the room has a password) -> AWAITING_HELLO -> JOINED -> CLOSED
+            AUTHENTICATING or AWAITING_HELLO -> TRANSFER (the first frame opened a transfer
+            connection: see protocol/transfer.py, which takes over)
     client: AUTHENTICATING (we have a password) -> AWAITING_WELCOME -> JOINED -> CLOSED
 
 The password exchange itself (SPAKE2) is done by objects that the caller provides, so that
@@ -33,6 +35,8 @@ class State(enum.Enum):
     AWAITING_HELLO = "awaiting_hello"
     AWAITING_WELCOME = "awaiting_welcome"
     JOINED = "joined"
+    # A transfer connection (server side): protocol.transfer.ServerTransfer takes over.
+    TRANSFER = "transfer"
     CLOSED = "closed"
 
 
@@ -106,6 +110,25 @@ class ByeReceived:
 
 
 @dataclass(slots=True)
+class TransferOpened:
+    """Server side: the connection's first frame opened a transfer (`kind` "upload" or
+    "download") with `token`, to start at `offset` (downloads). The connection is now in
+    TRANSFER: the room checks the token and hands the connection to the transfer code."""
+
+    kind: str
+    token: str
+    offset: int
+
+
+@dataclass(slots=True)
+class FileRequested:
+    """Server side: a joined participant asks to upload or download a file (`request` is a
+    wire.UploadRequest or wire.DownloadRequest); the room answers with `grant` or `refuse`."""
+
+    request: wire.UploadRequest | wire.DownloadRequest
+
+
+@dataclass(slots=True)
 class Welcomed:
     """Client side: the room accepted us."""
 
@@ -135,11 +158,21 @@ class Ended:
 
 
 # What a ServerConnection reports, besides Ended.
-ServerEvent = HelloReceived | SayReceived | TypingReceived | ByeReceived | AuthRequested
+ServerEvent = (
+    HelloReceived
+    | SayReceived
+    | TypingReceived
+    | ByeReceived
+    | AuthRequested
+    | FileRequested
+    | TransferOpened
+)
 
 _PONG = wire.encode(wire.Pong())
 _PING = wire.encode(wire.Ping())
 _AUTH_TYPES = frozenset({wire.Auth.TYPE, wire.AuthConfirm.TYPE})
+_TRANSFER_OPENERS = frozenset({wire.Upload.TYPE, wire.Download.TYPE})
+_FILE_REQUESTS = frozenset({wire.UploadRequest.TYPE, wire.DownloadRequest.TYPE})
 
 
 def _unexpected(kind: str) -> RemoteProtocolError:
@@ -175,6 +208,7 @@ class ServerConnection:
         self._decoder = wire.Decoder(max_frame)
         self._inbox: collections.deque[dict[str, Any] | RemoteProtocolError] = collections.deque()
         self._received_any = False
+        self._frames_handled = 0
 
     @property
     def at_start(self) -> bool:
@@ -212,6 +246,8 @@ class ServerConnection:
                 return Ended(exc.code, dict(exc.details))
             if event is not None:
                 return event
+            if self.state is State.TRANSFER:
+                break
         return NEED_DATA
 
     def _handle(self, obj: dict[str, Any]) -> ServerEvent | None:
@@ -233,7 +269,13 @@ class ServerConnection:
             if kind == "bye":
                 self.state = State.CLOSED
                 return ByeReceived()
+            if kind in _FILE_REQUESTS:
+                return FileRequested(wire.decode_object(obj))
             raise _unexpected(kind)
+        first = self._frames_handled == 0
+        self._frames_handled += 1
+        if kind in _TRANSFER_OPENERS and first:
+            return self._open_transfer(obj)
         if state is State.AWAITING_HELLO:
             if kind != "hello":
                 raise _unexpected(kind)
@@ -263,6 +305,31 @@ class ServerConnection:
             raise LocalProtocolError(wire.UNEXPECTED_MESSAGE)
         self._verifier = verifier
         self.outgoing.append(wire.encode(wire.AuthChallenge(pake=challenge)))
+
+    def _open_transfer(self, obj: dict[str, Any]) -> TransferOpened:
+        """The first frame is `upload` or `download`: this is a transfer connection.
+
+        It skips the password exchange: its token was handed out on a chat connection that
+        went through it. Nothing may follow the opener before the room's `ready`.
+        """
+        opener = wire.decode_object(obj)
+        if self._inbox or self._decoder.buffered:
+            raise RemoteProtocolError(wire.UNEXPECTED_MESSAGE)
+        self.state = State.TRANSFER
+        return TransferOpened(opener.TYPE, opener.token, getattr(opener, "offset", 0))
+
+    def grant(self, request_id: str, *, token: str, offset: int, size: int) -> None:
+        """Answer a FileRequested: open a transfer connection with `token`."""
+        self.outgoing.append(
+            wire.encode(
+                wire.TransferToken(request=request_id, token=token, offset=offset, size=size)
+            )
+        )
+
+    def refuse(self, request_id: str, code: str, reason: str = "", *, limit: int = 0) -> None:
+        """Answer a FileRequested with a refusal; the chat connection goes on."""
+        refused = wire.TransferRefused(request=request_id, code=code, reason=reason, limit=limit)
+        self.outgoing.append(wire.encode(refused))
 
     def welcome(
         self,
@@ -348,6 +415,12 @@ class ClientConnection:
     def ping(self) -> None:
         self._send(wire.Ping())
 
+    def request_file(self, request: wire.UploadRequest | wire.DownloadRequest) -> None:
+        """Ask the room for a transfer token (answered by TransferToken or TransferRefused)."""
+        if self.state is not State.JOINED:
+            raise LocalProtocolError(wire.UNEXPECTED_MESSAGE)
+        self._send(request)
+
     def typing(self) -> None:
         """Tell the room we are typing (the caller keeps to one every few seconds)."""
         if self.state is State.JOINED:
@@ -391,7 +464,10 @@ class ClientConnection:
                 if message.seq > self.last_seq:
                     self.last_seq = message.seq
                     out.append(MessageArrived(message, message.seq <= self._history_until))
-            elif isinstance(message, wire.Ack | wire.Joined | wire.Left):
+            elif isinstance(
+                message,
+                wire.Ack | wire.Joined | wire.Left | wire.TransferToken | wire.TransferRefused,
+            ):
                 out.append(message)
             elif isinstance(message, wire.Typing):
                 if message.name:

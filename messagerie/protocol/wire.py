@@ -39,6 +39,11 @@ MAX_ROOM_NAME = 80
 MAX_REASON = 200
 MAX_AUTH_FIELD = 200
 HEADER = struct.Struct(">I")
+# Files: a name's bytes are cut to 200 by the sender (filenames.py); 255 characters on the
+# wire leave room for the host to say why a longer one is refused.
+MAX_FILE_NAME = 255
+_SHA256_RE = re.compile(r"[0-9a-f]{64}")
+_MEDIA_TYPE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9!#$&^_.+-]{1,63}")
 
 # Stable error codes for a peer that broke the rules. The sentence for people is in the
 # catalogs under "error.<code>".
@@ -264,10 +269,81 @@ class Hello(Message):
         _check_int(self.last_seq, "last_seq", error_cls)
 
 
+def _check_sha256(value: object, error_cls: type[Exception]) -> None:
+    if not isinstance(value, str) or _SHA256_RE.fullmatch(value) is None:
+        _fail(BAD_FIELD, error_cls, field="sha256")
+
+
+def _check_media_type(value: object, error_cls: type[Exception]) -> None:
+    if not isinstance(value, str) or _MEDIA_TYPE_RE.fullmatch(value) is None:
+        _fail(BAD_FIELD, error_cls, field="media_type")
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileInfo:
+    """A stored file, as a room message announces it (the `file` object of a `message`).
+
+    `name` is as the host accepted it: a receiver cleans it again before writing
+    (messagerie.protocol.filenames). Not a message of its own: it travels inside `message`.
+    """
+
+    id: str
+    name: str
+    size: int
+    sha256: str
+    media_type: str
+    sender: str
+
+    def __post_init__(self) -> None:
+        self._check(LocalProtocolError)
+
+    def _check(self, error_cls: type[Exception]) -> None:
+        _check_id(self.id, "file.id", error_cls)
+        _check_str(self.name, "file.name", error_cls, max_len=MAX_FILE_NAME)
+        _check_int(self.size, "file.size", error_cls)
+        _check_sha256(self.sha256, error_cls)
+        _check_media_type(self.media_type, error_cls)
+        _check_name(self.sender, error_cls, stored=True)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "size": self.size,
+            "sha256": self.sha256,
+            "media_type": self.media_type,
+            "from": self.sender,
+        }
+
+    @classmethod
+    def from_wire(cls, obj: object) -> FileInfo:
+        """The file object of a message sent by a peer; raises RemoteProtocolError if bad."""
+        if not isinstance(obj, dict):
+            raise RemoteProtocolError(BAD_FIELD, field="file")
+        info = object.__new__(cls)
+        for name, key in (
+            ("id", "id"),
+            ("name", "name"),
+            ("size", "size"),
+            ("sha256", "sha256"),
+            ("media_type", "media_type"),
+            ("sender", "from"),
+        ):
+            if key not in obj:
+                raise RemoteProtocolError(BAD_FIELD, field=f"file.{key}")
+            object.__setattr__(info, name, obj[key])
+        info._check(RemoteProtocolError)
+        return info
+
+
 @_message_type
 @dataclass(frozen=True, kw_only=True)
 class Chat(Message):
-    """Server -> client: a message of the room with its sequence number (`type: "message"`)."""
+    """Server -> client: a message of the room with its sequence number (`type: "message"`).
+
+    `file` is set when the message announces a stored file; its `text` then describes the
+    file in words, for clients that do not know files.
+    """
 
     TYPE: ClassVar[str] = "message"
     WIRE_NAMES: ClassVar[dict[str, str]] = {"sender": "from"}
@@ -276,6 +352,19 @@ class Chat(Message):
     sender: str
     text: str
     ts: float
+    file: FileInfo | None = None
+
+    def _convert_from_wire(self):
+        if self.file is not None:
+            object.__setattr__(self, "file", FileInfo.from_wire(self.file))
+
+    def to_wire(self) -> dict[str, Any]:
+        obj = super().to_wire()
+        if self.file is None:
+            del obj["file"]
+        else:
+            obj["file"] = self.file.to_wire()
+        return obj
 
     def _check(self, error_cls):
         _check_id(self.id, "id", error_cls)
@@ -284,6 +373,8 @@ class Chat(Message):
         _check_text(self.text, error_cls, stored=True)
         if type(self.ts) not in (int, float) or not 0 <= self.ts < 1e11:
             _fail(BAD_FIELD, error_cls, field="ts")
+        if self.file is not None and not isinstance(self.file, FileInfo):
+            _fail(BAD_FIELD, error_cls, field="file")
 
 
 @_message_type
@@ -494,6 +585,150 @@ class AuthOk(_AuthField):
 
     TYPE: ClassVar[str] = "auth_ok"
     mac: str
+
+
+# --- files: asked for on the chat connection, carried by a transfer connection ---------------
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class UploadRequest(Message):
+    """Client -> server (joined): I want to store this file in the room.
+
+    `id` is the client's own id for the request; the answer (`transfer_token` or
+    `transfer_refused`) carries it back as `request`.
+    """
+
+    TYPE: ClassVar[str] = "upload_request"
+    id: str
+    name: str
+    size: int
+    sha256: str
+    media_type: str = "application/octet-stream"
+
+    def _check(self, error_cls):
+        _check_id(self.id, "id", error_cls)
+        # The name's own rules are the host's (filenames.file_name_problem): it refuses a bad
+        # name with a reason, rather than as a broken frame.
+        _check_str(self.name, "name", error_cls, max_len=MAX_FILE_NAME)
+        _check_int(self.size, "size", error_cls)
+        _check_sha256(self.sha256, error_cls)
+        _check_media_type(self.media_type, error_cls)
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class DownloadRequest(Message):
+    """Client -> server (joined): I want the stored file `file`, from byte `offset` on."""
+
+    TYPE: ClassVar[str] = "download_request"
+    id: str
+    file: str
+    offset: int = 0
+
+    def _check(self, error_cls):
+        _check_id(self.id, "id", error_cls)
+        _check_id(self.file, "file", error_cls)
+        _check_int(self.offset, "offset", error_cls)
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class TransferToken(Message):
+    """Server -> client: open a transfer connection with this one-time `token` (short-lived).
+
+    `offset` is where the transfer starts (an upload resumes from what the host already
+    holds and has checked); `size` is the whole file's size.
+    """
+
+    TYPE: ClassVar[str] = "transfer_token"
+    request: str
+    token: str
+    offset: int
+    size: int
+
+    def _check(self, error_cls):
+        _check_id(self.request, "request", error_cls)
+        _check_id(self.token, "token", error_cls)
+        _check_int(self.offset, "offset", error_cls)
+        _check_int(self.size, "size", error_cls)
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class TransferRefused(Message):
+    """Server -> client: the request `request` is refused because of `code` (the chat goes on).
+
+    `reason` refines some codes (which rule a file name broke); `limit` is the host's cap or
+    quota in bytes for `file_too_large` and `file_over_quota` (0 otherwise).
+    """
+
+    TYPE: ClassVar[str] = "transfer_refused"
+    request: str
+    code: str
+    reason: str = ""
+    limit: int = 0
+
+    def _check(self, error_cls):
+        _check_id(self.request, "request", error_cls)
+        _check_str(self.code, "code", error_cls, max_len=MAX_ID)
+        _check_str(self.reason, "reason", error_cls, max_len=MAX_ID, allow_empty=True)
+        _check_int(self.limit, "limit", error_cls)
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class Upload(Message):
+    """Client -> server, first frame of a transfer connection: store the file of `token`."""
+
+    TYPE: ClassVar[str] = "upload"
+    token: str
+
+    def _check(self, error_cls):
+        _check_id(self.token, "token", error_cls)
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class Download(Message):
+    """Client -> server, first frame of a transfer connection: send the file of `token`."""
+
+    TYPE: ClassVar[str] = "download"
+    token: str
+    offset: int = 0
+
+    def _check(self, error_cls):
+        _check_id(self.token, "token", error_cls)
+        _check_int(self.offset, "offset", error_cls)
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class Ready(Message):
+    """Server -> client on a transfer connection: raw bytes `offset`..`size` follow (download)
+    or may now be sent (upload)."""
+
+    TYPE: ClassVar[str] = "ready"
+    offset: int
+    size: int
+
+    def _check(self, error_cls):
+        _check_int(self.offset, "offset", error_cls)
+        _check_int(self.size, "size", error_cls)
+        if self.offset > self.size:
+            _fail(BAD_FIELD, error_cls, field="offset")
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class UploadDone(Message):
+    """Server -> client, the verdict of an upload: stored and announced as file `file`."""
+
+    TYPE: ClassVar[str] = "upload_done"
+    file: str
+
+    def _check(self, error_cls):
+        _check_id(self.file, "file", error_cls)
 
 
 # --- framing -------------------------------------------------------------------------------

@@ -107,6 +107,18 @@ def make_private(path: Path) -> None:
         log.warning("could not make %s private: %s", path, exc)
 
 
+def downloads_dir(explicit: str | os.PathLike[str] | None) -> Path:
+    """Where received files go: `explicit` (--download-dir), else the user's Downloads folder.
+
+    Created when it is first written to, not here.
+    """
+    if explicit:
+        return Path(explicit).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_downloads_dir())
+
+
 def atomic_write(path: Path, data: bytes, *, private: bool = False) -> None:
     """Replace `path` with `data` atomically. `private` makes the file 0600 on POSIX.
 

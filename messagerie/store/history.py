@@ -27,10 +27,15 @@ CREATE TABLE IF NOT EXISTS messages (
     id TEXT NOT NULL UNIQUE,
     sender TEXT NOT NULL,
     text TEXT NOT NULL,
-    ts REAL NOT NULL
+    ts REAL NOT NULL,
+    file TEXT
 );
 """
-_INSERT = "INSERT OR IGNORE INTO messages (seq, id, sender, text, ts) VALUES (?, ?, ?, ?, ?)"
+# A history from before shared files has no `file` column: it is added when opened.
+_ADD_FILE_COLUMN = "ALTER TABLE messages ADD COLUMN file TEXT"
+_INSERT = (
+    "INSERT OR IGNORE INTO messages (seq, id, sender, text, ts, file) VALUES (?, ?, ?, ?, ?, ?)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +45,8 @@ class StoredMessage:
     sender: str
     text: str
     ts: float
+    # A shared file's description (the JSON of the message's `file` object), if it is one.
+    file: str | None = None
 
 
 class HistoryStore:
@@ -51,22 +58,29 @@ class HistoryStore:
         # Exclusive: one room per file. Two rooms appending to one history would hand out the
         # same sequence numbers.
         self._db, self.warning = sqlite.open_database(path, _SCHEMA, exclusive=True)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(messages)")}
+        if "file" not in columns:
+            self._db.execute(_ADD_FILE_COLUMN)
         self.last_seq: int = self._db.execute(
             "SELECT COALESCE(MAX(seq), 0) FROM messages"
         ).fetchone()[0]
         # Rows added since the last commit, replayed if the disk fails before the commit.
-        self._uncommitted: list[tuple[int, str, str, str, float]] = []
+        self._uncommitted: list[tuple[int, str, str, str, float, str | None]] = []
 
-    def add(self, msg_id: str, sender: str, text: str, ts: float) -> tuple[int, bool]:
-        """Store a message; return (seq, is_new). A known id returns its existing seq."""
-        row = (self.last_seq + 1, msg_id, sender, text, ts)
+    def add(
+        self, msg_id: str, sender: str, text: str, ts: float, file: str | None = None
+    ) -> tuple[int, bool]:
+        """Store a message (`file`: a shared file's description); return (seq, is_new).
+
+        A known id returns its existing seq."""
+        row = (self.last_seq + 1, msg_id, sender, text, ts, file)
         try:
             if not self._uncommitted:
                 self._db.execute("BEGIN")
             cur = self._db.execute(_INSERT, row)
         except sqlite3.Error as exc:
             self._fall_back_to_memory(exc)
-            return self.add(msg_id, sender, text, ts)
+            return self.add(msg_id, sender, text, ts, file)
         if cur.rowcount == 0:
             found = self._db.execute("SELECT seq FROM messages WHERE id = ?", (msg_id,)).fetchone()
             if not self._uncommitted:
@@ -92,13 +106,25 @@ class HistoryStore:
         If the file fails now (damaged or removed after start), the history goes on in memory
         with what could be saved; the lost part is simply not sent.
         """
-        query = "SELECT seq, id, sender, text, ts FROM messages WHERE seq > ? ORDER BY seq LIMIT ?"
+        query = (
+            "SELECT seq, id, sender, text, ts, file FROM messages"
+            " WHERE seq > ? ORDER BY seq LIMIT ?"
+        )
         try:
             rows = self._db.execute(query, (after_seq, limit)).fetchall()
         except sqlite3.Error as exc:
             self._fall_back_to_memory(exc)
             rows = self._db.execute(query, (after_seq, limit)).fetchall()
         return [StoredMessage(*row) for row in rows]
+
+    def files(self) -> list[str]:
+        """Every shared file's description (JSON) in the history, oldest first."""
+        query = "SELECT file FROM messages WHERE file IS NOT NULL ORDER BY seq"
+        try:
+            return [row[0] for row in self._db.execute(query)]
+        except sqlite3.Error as exc:
+            self._fall_back_to_memory(exc)
+            return [row[0] for row in self._db.execute(query)]
 
     def close(self) -> None:
         self.commit()

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from messagerie.i18n import tr
+from messagerie.i18n import format_size, has, tr
 from messagerie.net import events as ev
 from messagerie.protocol import HOST_MARK
 from messagerie.wording.sentences import inline, neutralise, sentence
@@ -136,6 +136,21 @@ def describe(event: ev.Event, viewpoint: Viewpoint) -> list[Line]:
             return [SystemLine(sentence(event.code, event.details), error=True)]
         case ev.Typing():
             return []  # shown by the window as a passing hint, not as a line of history
+        case ev.FileOffered():
+            size = format_size(event.size)
+            name, sender = inline(event.name), inline(event.sender)
+            return [_system("line.file_offered", name=name, size=size, sender=sender, id=event.id)]
+        case ev.FileProgress():
+            return []  # drawn by the window's file card; --json prints each
+        case ev.FileSent():
+            return [_system("line.file_sent", name=inline(event.name))]
+        case ev.FileReceived():
+            return [_system("line.file_received", path=inline(event.path))]
+        case ev.FileFailed():
+            reason = file_failure(event.code, event.details)
+            return [
+                SystemLine(tr("line.file_failed", name=inline(event.name), reason=reason), True)
+            ]
     return []
 
 
@@ -145,6 +160,16 @@ def shown_name(name: str, viewpoint: Viewpoint) -> str:
     if name and name == viewpoint.host_name:
         return f"{HOST_MARK} {shown}"
     return shown
+
+
+def file_failure(code: str, details: dict) -> str:
+    """Why a transfer failed, in words: a refused name says which rule it broke, and a cap or
+    quota is given as a size."""
+    if code == "bad_file_name" and has(f"file_name.{details.get('reason')}"):
+        return tr(f"file_name.{details['reason']}")
+    if isinstance(details.get("limit"), int):
+        details = {**details, "limit": format_size(details["limit"])}
+    return sentence(code, details)
 
 
 def _system(key: str, **values: object) -> SystemLine:

@@ -1,7 +1,7 @@
 """The benchmarks of `scripts/bench.py`, one module per command, and what they share.
 
 Commands (each has `add_arguments(parser)`, `run(args) -> dict` and `format_table(result)`):
-room.py, scale.py, latency.py, gui.py, startup.py.
+room.py, scale.py, latency.py, gui.py, startup.py, files.py.
 
 Shared parts:
 - load.py     the load generator: clients in worker processes, our frames or ncat's lines

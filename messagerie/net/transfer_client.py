@@ -1,0 +1,362 @@
+"""The joiner's side of shared files: send one, get one, resume after a drop, never block the chat.
+
+Each transfer is a task on the network thread's loop. It asks the room for a token on the chat
+connection (`RoomClient.request_file`), opens a transfer connection of its own, and moves the
+bytes with flow control (`drain()` on the way up, bounded reads on the way down). A dropped
+connection is retried (up to `Limits.transfer_attempts`), resuming from what the other side
+holds; a refusal from the room is final. Progress is told at most 4 times a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import mimetypes
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from messagerie import protocol
+from messagerie.errors import MessagerieError, NetworkError
+from messagerie.limits import Limits
+from messagerie.net import events
+from messagerie.net.client import ConnectionEnded, RoomClient
+from messagerie.net.disk import DiskSink
+from messagerie.protocol import transfer
+from messagerie.protocol.filenames import clean_file_name
+from messagerie.store import downloads
+
+log = logging.getLogger(__name__)
+
+CHUNK = 256 * 1024
+# A download reads what the connection holds, up to this much, per turn of the loop.
+READ_CHUNK = 1024 * 1024
+# Codes after which trying again cannot help (the room said no, or the bytes are wrong).
+FINAL_CODES = frozenset(
+    {
+        "bad_file_name",
+        "file_too_large",
+        "file_over_quota",
+        "unknown_file",
+        "file_gone",
+        "files_disabled",
+        "sha256_mismatch",
+        "file_unreadable",
+        "file_unwritable",
+        "identity_changed",
+        "bad_field",
+    }
+)
+
+
+class TransferError(MessagerieError):
+    """A transfer ended because of `code` (for the event, not for a person's sentence)."""
+
+
+def _unwritable(partial: Path, exc: OSError) -> TransferError:
+    return TransferError(
+        "file_unwritable", path=str(partial.parent), detail=exc.strerror or str(exc)
+    )
+
+
+class Progress:
+    """Tells `FileProgress` at most every `every_s`, and always at the end."""
+
+    def __init__(
+        self, emit: Callable[[events.Event], None], file_id: str, direction: str, every_s: float
+    ):
+        self.emit = emit
+        self.id = file_id
+        self.direction = direction
+        self.every_s = every_s
+        self.told_at = float("-inf")
+        self.told_done = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done == self.told_done:
+            return
+        if done == total or now - self.told_at >= self.every_s:
+            self.told_done = done
+            self.told_at = now
+            self.emit(
+                events.FileProgress(id=self.id, direction=self.direction, done=done, total=total)
+            )
+
+
+def media_type_of(name: str) -> str:
+    guessed = mimetypes.guess_type(name, strict=False)[0] or ""
+    try:
+        protocol.UploadRequest(id="x", name="x", size=0, sha256="0" * 64, media_type=guessed)
+    except MessagerieError:
+        return "application/octet-stream"
+    return guessed
+
+
+class Transfers:
+    """A joiner's uploads and downloads (on the network thread)."""
+
+    def __init__(self, client: RoomClient, on_event: Callable[[events.Event], None], limits):
+        self.client = client
+        self.emit = on_event
+        self.limits: Limits = limits
+        self.tasks: set[asyncio.Task] = set()
+
+    def send_file(self, path: Path, transfer_id: str) -> None:
+        self._spawn(self._upload(Path(path), transfer_id))
+
+    def get_file(self, file_id: str, folder: Path) -> None:
+        self._spawn(self._download(file_id, Path(folder)))
+
+    async def close(self) -> None:
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    def _spawn(self, coro) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    # --- upload ---
+
+    async def _upload(self, path: Path, transfer_id: str) -> None:
+        name = clean_file_name(path.name)
+
+        def failed(code: str, **details: object) -> None:
+            self.emit(
+                events.FileFailed(
+                    id=transfer_id, direction="upload", name=name, code=code, details=details
+                )
+            )
+
+        try:
+            size, sha256 = await asyncio.to_thread(downloads.hash_file, path)
+        except OSError as exc:
+            failed("file_unreadable", detail=exc.strerror or str(exc))
+            return
+        request_fields = dict(name=name, size=size, sha256=sha256, media_type=media_type_of(name))
+        progress = Progress(self.emit, transfer_id, "upload", self.limits.progress_every_s)
+
+        async def once() -> str:
+            request = protocol.UploadRequest(id=protocol.new_message_id(), **request_fields)
+            token = await self.client.request_file(request, self.limits.handshake_timeout_s)
+            return await self._upload_once(path, token, size, progress)
+
+        file_id = await self._attempts(once, failed)
+        if file_id is not None:
+            self.emit(events.FileSent(id=transfer_id, file_id=file_id, name=name))
+
+    async def _upload_once(self, path: Path, token, size: int, progress: Progress) -> str:
+        reader, writer = await self.client.open_transfer()
+        try:
+            state = transfer.ClientTransfer(transfer.UPLOAD, token.token)
+            writer.write(state.opener())
+            ready = await self._next(reader, state, transfer.ReadyReceived)
+            done = ready.offset
+            with open(path, "rb") as handle:
+                handle.seek(done)
+                while done < size:
+                    chunk = handle.read(min(CHUNK, size - done))
+                    if not chunk:
+                        raise TransferError("file_unreadable", detail="changed while sent")
+                    writer.write(chunk)
+                    await writer.drain()
+                    done += len(chunk)
+                    progress(done, size)
+            progress(size, size)
+            stored = await self._next(reader, state, transfer.UploadStored)
+            return stored.file_id
+        finally:
+            writer.close()
+
+    # --- download ---
+
+    async def _download(self, file_id: str, folder: Path) -> None:
+        info = self.client.offers.get(file_id)
+        name = clean_file_name(info.name) if info else file_id
+
+        def failed(code: str, **details: object) -> None:
+            self.emit(
+                events.FileFailed(
+                    id=file_id, direction="download", name=name, code=code, details=details
+                )
+            )
+
+        if info is None:
+            failed("unknown_file")
+            return
+        partial = downloads.partial_path(folder, name, info.sha256)
+        progress = Progress(self.emit, file_id, "download", self.limits.progress_every_s)
+
+        async def once() -> Path:
+            offset, digest = await asyncio.to_thread(downloads.resume, partial, info.size)
+            request = protocol.DownloadRequest(
+                id=protocol.new_message_id(), file=file_id, offset=offset
+            )
+            token = await self.client.request_file(request, self.limits.handshake_timeout_s)
+            await self._download_once(token, partial, digest, info.size, progress)
+            if digest.hexdigest() != info.sha256:
+                partial.unlink(missing_ok=True)
+                raise TransferError("sha256_mismatch")
+            return await asyncio.to_thread(downloads.place, partial, folder, name)
+
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            failed("file_unwritable", path=str(folder), detail=exc.strerror or str(exc))
+            return
+        saved = await self._attempts(once, failed)
+        if saved is not None:
+            self.emit(events.FileReceived(id=file_id, name=saved.name, path=str(saved)))
+
+    async def _download_once(self, token, partial: Path, digest, size: int, progress) -> None:
+        reader, writer = await self.client.open_transfer()
+        try:
+            handle = open(partial, "ab")  # noqa: SIM115 - the sink closes it
+        except OSError as exc:
+            writer.close()
+            raise _unwritable(partial, exc) from None
+        # Writing and hashing on a worker thread (net/disk.py): the loop only reads.
+        drained = asyncio.Event()
+        sink = DiskSink(asyncio.get_running_loop(), handle, digest, on_drain=drained.set)
+        finished = False
+        try:
+            state = transfer.ClientTransfer(transfer.DOWNLOAD, token.token, offset=token.offset)
+            writer.write(state.opener())
+            while not finished:
+                data = await self._read(reader)
+                for event in state.receive_data(data):
+                    if isinstance(event, transfer.DataReceived):
+                        # A view of `data`, which nothing reuses: the worker may keep it.
+                        if sink.write(event.data):
+                            drained.clear()
+                            await drained.wait()
+                        progress(state.done, size)
+                    elif isinstance(event, transfer.DownloadComplete):
+                        finished = True
+                    elif isinstance(event, transfer.TransferFailed):
+                        raise TransferError(event.code)
+                # read() returns at once while bytes are buffered, and a fast host keeps it
+                # buffered: yield, or this download would hold the loop (and the chat).
+                await asyncio.sleep(0)
+            try:
+                await sink.finish()
+            except OSError as exc:
+                raise _unwritable(partial, exc) from None
+            handle.close()
+            progress(size, size)
+        finally:
+            writer.close()
+            if not finished:
+                # What was received is written before the file is given up, so that a new
+                # try resumes from all of it.
+                sink.abandon()
+                await sink.closed()
+
+    # --- both ---
+
+    async def _attempts(self, once, failed):
+        """Run `once` until it succeeds, a final error, or the attempts run out."""
+        last = "transfer_failed"
+        for attempt in range(self.limits.transfer_attempts):
+            try:
+                return await once()
+            except (MessagerieError, ConnectionEnded, OSError, TimeoutError) as exc:
+                error = exc.error if isinstance(exc, ConnectionEnded) else exc
+                code = getattr(error, "code", "network_error")
+                if code in FINAL_CODES:
+                    failed(code, **dict(getattr(error, "details", {})))
+                    return None
+                last = code
+                log.info("transfer attempt %d failed (%s); trying again", attempt + 1, code)
+                await asyncio.sleep(min(self.limits.reconnect_max_s, 0.5 * 2**attempt))
+        failed("transfer_failed", last=last)
+        return None
+
+    async def _next(self, reader: asyncio.StreamReader, state, kind):
+        """Read until the transfer gives an event of `kind` (raise on a failure)."""
+        while True:
+            for event in state.receive_data(await self._read(reader)):
+                if isinstance(event, kind):
+                    return event
+                if isinstance(event, transfer.TransferFailed):
+                    raise TransferError(event.code)
+
+    async def _read(self, reader: asyncio.StreamReader) -> bytes:
+        # asyncio.timeout, not wait_for: Python 3.11's wait_for loses a cancellation that
+        # comes while the read completes, and with a fast host it always just completed.
+        try:
+            async with asyncio.timeout(self.limits.dead_peer_s):
+                data = await reader.read(READ_CHUNK)
+        except (OSError, EOFError) as exc:
+            raise NetworkError("connection_lost") from exc
+        if not data:
+            raise NetworkError("connection_lost")
+        return data
+
+
+async def host_send(files, path: Path, transfer_id: str, sender: str, emit) -> None:
+    """The host shares one of its own files: copied into the store, then announced."""
+    name = clean_file_name(Path(path).name)
+    file_id = protocol.new_message_id()
+
+    def failed(code: str, **details: object) -> None:
+        emit(
+            events.FileFailed(
+                id=transfer_id, direction="upload", name=name, code=code, details=details
+            )
+        )
+
+    try:
+        size, sha256, pushed_out = await asyncio.to_thread(files.store.add_copy, path, file_id)
+    except ValueError as exc:
+        failed(str(exc), **files.limit_details(str(exc)))
+        return
+    except OSError as exc:
+        failed("file_unreadable", detail=exc.strerror or str(exc))
+        return
+    files.forget(pushed_out)
+    info = protocol.FileInfo(
+        id=file_id,
+        name=name,
+        size=size,
+        sha256=sha256,
+        media_type=media_type_of(name),
+        sender=sender,
+    )
+    files.announce(info)
+    emit(events.FileSent(id=transfer_id, file_id=file_id, name=name))
+
+
+async def host_get(files, file_id: str, folder: Path, emit) -> None:
+    """The host saves a stored file into a folder of its own (never over an existing one)."""
+    known = files.known.get(file_id)
+    path = files.store.path(file_id)
+    name = clean_file_name(known.name) if known else file_id
+
+    def failed(code: str, **details: object) -> None:
+        emit(
+            events.FileFailed(
+                id=file_id, direction="download", name=name, code=code, details=details
+            )
+        )
+
+    if known is None or path is None:
+        failed("unknown_file" if known is None else "file_gone")
+        return
+
+    def copy() -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = downloads.partial_path(folder, name, known.sha256)
+        with open(path, "rb") as src, open(partial, "wb") as dst:
+            while chunk := src.read(downloads.READ_CHUNK):
+                dst.write(chunk)
+        return downloads.place(partial, folder, name)
+
+    try:
+        saved = await asyncio.to_thread(copy)
+    except OSError as exc:
+        failed("file_unwritable", path=str(folder), detail=exc.strerror or str(exc))
+        return
+    emit(events.FileReceived(id=file_id, name=saved.name, path=str(saved)))
