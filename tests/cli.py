@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -28,6 +29,8 @@ class Proc:
         env = {
             **os.environ,
             "PYTHONUNBUFFERED": "1",
+            # A process stuck at the end of a test can be made to print its threads (SIGABRT).
+            "PYTHONFAULTHANDLER": "1",
             "PYTHONIOENCODING": "utf-8",
             "LANG": "fr_FR.UTF-8",
         }
@@ -40,6 +43,10 @@ class Proc:
             env=env,
             text=True,
             encoding="utf-8",
+            # Ctrl-C must reach the child as it does from a terminal, even when this test run
+            # was itself started in the background, where the shell ignores SIGINT (and a
+            # child inherits that, so Python would install no KeyboardInterrupt at all).
+            preexec_fn=_default_sigint if os.name == "posix" else None,
         )
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.seen: list[str] = []
@@ -109,6 +116,10 @@ class Proc:
                 stream.close()
         self._reader.join(5)
         assert not self._reader.is_alive()
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _parse(line: str):

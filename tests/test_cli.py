@@ -173,7 +173,14 @@ def test_interrupt_stops_cleanly_with_exit_code_0(procs, tmp_path, sig):
     client.event("connected")
     for p in (client, server):
         p.proc.send_signal(sig)
-        assert p.proc.wait(15) == 0
+        try:
+            code = p.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            # Stuck: make it print where each of its threads is (faulthandler), for the report.
+            p.proc.send_signal(signal.SIGABRT)
+            p.proc.wait(10)
+            raise AssertionError(p.proc.stderr.read()[-6000:]) from None
+        assert code == 0
         assert "Traceback" not in p.stderr()
 
 

@@ -153,7 +153,17 @@ def test_a_sender_cut_at_half_announces_nothing_and_resumes_after_restart(sessio
     assert not ana_rec.of(events.FileSent)
     # The host keeps the bytes it got, for a resume, and announces nothing.
     partial = tmp_path / "host" / "files" / "partial" / f"{sha}-{size}"
-    host_rec.wait_for(lambda evs: partial.exists() and partial.stat().st_size >= size // 4)
+    host_rec.wait_for(
+        lambda evs: (
+            (partial.exists() and partial.stat().st_size >= size // 4)
+            or any(isinstance(e, events.FileOffered) for e in evs)
+        )
+    )
+    if host_rec.of(events.FileOffered):
+        # Seen once on a fast machine: the bytes already in the sockets' buffers when the
+        # sender stopped were the rest of the file, so the host got it whole. That is right
+        # (a checked file), but nothing is left to resume: this run cannot test the resume.
+        pytest.skip("the upload ended before the cut reached it; nothing to resume")
     assert not host_rec.of(events.FileOffered)
     held = partial.stat().st_size
 
