@@ -145,7 +145,11 @@ class Session:
         if network is None or network.on_loop():
             return
         if self._task is not None:
-            with contextlib.suppress(concurrent.futures.TimeoutError, Exception):
+            # _run reports every failure as an event, so only a timeout or a cancel (the
+            # network thread stopping under it) can come out of the task.
+            with contextlib.suppress(
+                concurrent.futures.TimeoutError, concurrent.futures.CancelledError
+            ):
                 self._task.result(timeout + drain_timeout)
         if self._owns_network:
             network.stop(timeout)

@@ -17,7 +17,6 @@ from messagerie import protocol
 from messagerie.errors import MessagerieError
 from messagerie.i18n import tr
 from messagerie.net import events as ev
-from messagerie.protocol import HOST_MARK
 from messagerie.ui import forms
 from messagerie.ui.history import History
 from messagerie.ui.message_input import MessageInput
@@ -26,7 +25,7 @@ from messagerie.ui.typing_hint import TypingHint
 from messagerie.ui.widgets import Texts, wrap_label
 from messagerie.validators import validate_message_text
 from messagerie.wording import ChatLine, Delivered, SystemLine, Viewpoint, describe, explain
-from messagerie.wording.lines import shown_name
+from messagerie.wording.lines import marked, shown_name
 
 # Below this width the participants list is hidden so the history keeps room to breathe,
 # and the host's address bar takes two lines.
@@ -345,7 +344,7 @@ class ChatView(ttk.Frame):
             else:
                 # The host is marked wherever its name shows; no participant's name may hold
                 # the mark (protocol.name_problem), so no one can pass for it.
-                sender = f"{HOST_MARK} {line.sender}" if line.host else line.sender
+                sender = marked(line.sender, line.host)
                 if line.pending:
                     h.add_pending(line.id, sender, line.text, line.ts)
                     continue

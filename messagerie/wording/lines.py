@@ -154,12 +154,14 @@ def describe(event: ev.Event, viewpoint: Viewpoint) -> list[Line]:
     return []
 
 
+def marked(shown: str, host: bool) -> str:
+    """A name as the window shows it: with HOST_MARK before it when it is the host's."""
+    return f"{HOST_MARK} {shown}" if host else shown
+
+
 def shown_name(name: str, viewpoint: Viewpoint) -> str:
     """A participant's name as the window shows it: neutralised, marked if it is the host."""
-    shown = inline(name)
-    if name and name == viewpoint.host_name:
-        return f"{HOST_MARK} {shown}"
-    return shown
+    return marked(inline(name), bool(name) and name == viewpoint.host_name)
 
 
 def file_failure(code: str, details: dict) -> str:
