@@ -1,7 +1,9 @@
 """Headless mode: the same core as the window, with stdin and stdout instead of Tk.
 
-Each line read from stdin is sent as a message, but for two commands: `/send PATH` shares a
-file and `/get ID` downloads one into the download folder. End of input leaves cleanly (after
+Each line read from stdin is sent as a message, but for three commands: `/send PATH` shares a
+file, `/get ID` downloads one into the download folder, and `/msg NAME text` writes to NAME
+privately (a name with spaces is found as the longest known name, or may be quoted; an unknown
+or ambiguous name is an error line, and nothing is sent). End of input leaves cleanly (after
 the outbox is acknowledged, within a bound). Events are printed as the original brief's lines,
 or with --json as one JSON object per line (fields in DESIGN.md). The lines come from the
 renderer the window uses too (`wording.describe`); this module only prints them. Ctrl-C and
@@ -33,6 +35,7 @@ from messagerie.errors import LocalProtocolError
 from messagerie.i18n import tr
 from messagerie.limits import DEFAULT_PORT
 from messagerie.net import discovery, doctor, events
+from messagerie.net.directory import Directory
 from messagerie.net.lan import format_address
 from messagerie.net.session import Session
 from messagerie.security.known_hosts import FILE_NAME, KnownHosts
@@ -55,6 +58,7 @@ CONTINUATION = "    "
 # The commands read on standard input (anything else is a message).
 SEND_COMMAND = "/send"
 GET_COMMAND = "/get"
+MSG_COMMAND = "/msg"
 
 
 class HeadlessFrontEnd:
@@ -71,6 +75,8 @@ class HeadlessFrontEnd:
         self.stopped = threading.Event()
         self.failed = False
         self.viewpoint = Viewpoint()  # only the network thread, in on_event, uses it
+        # Who `/msg NAME` can reach (fed on the network thread, read on stdin's).
+        self.directory = Directory()
 
     def on_event(self, event: events.Event) -> None:
         """Called on the network thread."""
@@ -82,6 +88,7 @@ class HeadlessFrontEnd:
             self.ready.set()
             self.stopped.set()
             return
+        self.directory.apply(event)
         self._print(event)
         self.viewpoint = self.viewpoint.after(event)
 
@@ -185,7 +192,12 @@ def human_lines(event: events.Event, viewpoint: Viewpoint) -> list[str]:
         if isinstance(line, SystemLine):
             text = line.text
         elif isinstance(line, ChatLine) and not line.pending:
-            text = tr("line.chat", name=line.sender, text=line.text)
+            if line.reply is not None:
+                out.append(tr("line.reply", name=line.reply[1], text=line.reply[2]))
+            if line.private:
+                text = tr("line.private_chat", name=line.sender, to=line.to_name, text=line.text)
+            else:
+                text = tr("line.chat", name=line.sender, text=line.text)
         else:
             continue
         out.append(text.replace("\n", "\n" + CONTINUATION))
@@ -218,13 +230,17 @@ def run(session: Session, front: HeadlessFrontEnd) -> int:
     return 1 if front.failed else 0
 
 
-def _file_command(session: Session, front: HeadlessFrontEnd, text: str) -> bool:
-    """Run `/send PATH` or `/get ID`; False when `text` is no such command (a message)."""
+def _command(session: Session, front: HeadlessFrontEnd, text: str) -> bool:
+    """Run `/send PATH`, `/get ID` or `/msg NAME text`; False when `text` is no such command
+    (a message). Raises LocalProtocolError for a `/msg` that cannot be sent."""
     command, _, argument = text.partition(" ")
     argument = argument.strip()
-    if command not in (SEND_COMMAND, GET_COMMAND) or not argument:
+    if command not in (SEND_COMMAND, GET_COMMAND, MSG_COMMAND) or not argument:
         return False
-    if command == SEND_COMMAND:
+    if command == MSG_COMMAND:
+        member, message = front.directory.split_addressed(argument)
+        session.send(message, to=member.id)
+    elif command == SEND_COMMAND:
         session.send_file(Path(argument).expanduser())
     else:
         if front.download_dir is None:
@@ -240,7 +256,7 @@ def _read_stdin(session: Session, front: HeadlessFrontEnd, done: threading.Event
             if not text.strip():
                 continue
             try:
-                if not _file_command(session, front, text):
+                if not _command(session, front, text):
                     session.send(text)
             except LocalProtocolError as exc:
                 front.report_local_error(exc)

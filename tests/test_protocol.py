@@ -41,6 +41,36 @@ SAMPLES = [
     protocol.Download(token="tok_-1", offset=10),
     protocol.Ready(offset=10, size=1234),
     protocol.UploadDone(file="f1"),
+    # Private messages and replies (section 13).
+    protocol.Hello(version=1, name="Ana", client_id="abc-124", features=("private",)),
+    protocol.Welcome(
+        room="Bureau",
+        name="Ana",
+        participants=("Serveur", "Ana"),
+        last_seq=3,
+        members=(
+            protocol.Member(id="host", name="Serveur", private=True),
+            protocol.Member(id="a" * 20, name="Ana", private=True),
+        ),
+        id="a" * 20,
+    ),
+    protocol.Say(id="m2", text="tu as deux minutes ?", to="b" * 20, reply_to="m1"),
+    protocol.Chat(
+        id="m2",
+        seq=5,
+        sender="Ana",
+        text="tu as deux minutes ?",
+        ts=1795500001.5,
+        to="b" * 20,
+        to_name="Bob",
+        from_id="a" * 20,
+        pending=True,
+        reply=protocol.Quote(id="m1", sender="Zoé", text="ligne 1"),
+    ),
+    protocol.Refused(id="m3", code="unknown_recipient"),
+    protocol.Delivered(id="m2", seq=5),
+    protocol.Joined(name="Bob", id="b" * 20, private=True),
+    protocol.Left(name="Bob", reason="bye", id="b" * 20),
 ]
 
 

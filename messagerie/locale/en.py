@@ -352,4 +352,15 @@ MESSAGES = {
     "size.mb": "{n} MB",
     "size.gb": "{n} GB",
     "size.tb": "{n} TB",
+    # Private messages, replies, mentions (issue 17).
+    "line.private_chat": "{name} → {to} (private): {text}",
+    "line.reply": "↪ in reply to {name}: “{text}”",
+    "line.refused": "Message not sent: {reason}",
+    "error.forged_sender": "The message claimed to come from someone else: refused.",
+    "error.self_recipient": "You cannot write privately to yourself.",
+    "error.unknown_recipient": "No such recipient in this discussion.",
+    "error.no_such_name": "Nobody is called “{name}” in this discussion.",
+    "error.ambiguous_recipient": "Several people are called “{name}”: give the exact name.",
+    "error.recipient_cannot_receive": "This person uses a version of Messagerie that does not receive private messages.",
+    "error.unknown_reply": "The message you are replying to is no longer in the discussion.",
 }

@@ -365,4 +365,15 @@ MESSAGES = {
     "size.mb": "{n} Mo",
     "size.gb": "{n} Go",
     "size.tb": "{n} To",
+    # Private messages, replies, mentions (issue 17).
+    "line.private_chat": "{name} → {to} (privé) : {text}",
+    "line.reply": "↪ en réponse à {name} : « {text} »",
+    "line.refused": "Message non envoyé : {reason}",
+    "error.forged_sender": "Le message prétendait venir de quelqu'un d'autre : refusé.",
+    "error.self_recipient": "Impossible de s'écrire à soi-même en privé.",
+    "error.unknown_recipient": "Destinataire inconnu dans cette discussion.",
+    "error.no_such_name": "Personne ne s'appelle « {name} » dans cette discussion.",
+    "error.ambiguous_recipient": "Plusieurs personnes s'appellent « {name} » : précisez le nom exact.",
+    "error.recipient_cannot_receive": "Cette personne utilise une version de Messagerie qui ne reçoit pas les messages privés.",
+    "error.unknown_reply": "Le message auquel vous répondez n'est plus dans la discussion.",
 }

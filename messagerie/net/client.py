@@ -101,7 +101,10 @@ class RoomClient:
         self.pinning = pinning
         # Makes the password exchange's prover for a connection, if we have a password.
         self.password_prover = password_prover
+        # Kept in the outbox's database per room and identity (Outbox.client_id), read at
+        # each connection; until the first, a random one that nobody has seen.
         self.client_id = uuid.uuid4().hex
+        self.member_id = protocol.member_id(self.client_id)
         self.last_seq = 0
         self.own_ids: set[str] = set()
         self.ever_connected = False
@@ -157,15 +160,16 @@ class RoomClient:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), delay)
 
-    def say(self, msg_id: str, text: str) -> None:
+    def say(self, say: protocol.Say) -> None:
         """Queue a message: outbox first, then the wire if we are connected."""
-        message = OutgoingMessage(id=msg_id, text=text, ts=round(time.time(), 3))
+        ts = round(time.time(), 3)
+        message = OutgoingMessage(say.id, say.text, ts, to=say.to, reply_to=say.reply_to)
         self.outbox.add(message)
-        self.own_ids.add(msg_id)
+        self.own_ids.add(say.id)
         self._outbox_empty.clear()
-        self.on_event(events.Pending(id=msg_id, text=text, ts=message.ts))
+        self.on_event(events.Pending(id=say.id, text=say.text, ts=ts, to=say.to))
         if self._joined:
-            self._conn.say(msg_id, text)
+            self._conn.say(say.id, say.text, to=say.to, reply_to=say.reply_to)
             self._flush()
 
     def typing(self) -> None:
@@ -238,6 +242,8 @@ class RoomClient:
                     trust = self.pinning.check(writer.get_extra_info("ssl_object"))
                 fingerprint = trust.fingerprint if trust else None
                 self.fingerprint = fingerprint
+                self.client_id = self.outbox.client_id(fingerprint)
+                self.member_id = protocol.member_id(self.client_id)
                 prover = self.password_prover(fingerprint) if self.password_prover else None
             except MessagerieError as exc:
                 raise ConnectionEnded(exc) from None
@@ -332,7 +338,10 @@ class RoomClient:
         try:
             for event in happened:
                 if isinstance(event, protocol.MessageArrived):
-                    own = event.chat.id in self.own_ids
+                    chat = event.chat
+                    own = chat.id in self.own_ids or (
+                        chat.private and chat.from_id == self.member_id
+                    )
                     self.on_event(
                         events.MessageReceived.of(event.chat, history=event.history, own=own)
                     )
@@ -341,17 +350,21 @@ class RoomClient:
                 elif isinstance(event, protocol.TransferToken | protocol.TransferRefused):
                     self._answered(event)
                 elif isinstance(event, protocol.Ack):
-                    self.outbox.remove(event.id)
+                    self._settled(event.id)
                     self.on_event(events.Acked(id=event.id, seq=event.seq))
-                    # has_pending(), not pending(): reading the whole outbox after every ack
-                    # made a burst of N messages cost O(N²) (half the client's CPU in the
-                    # chaos test).
-                    if not self.outbox.has_pending():
-                        self._outbox_empty.set()
+                elif isinstance(event, protocol.Refused):
+                    self._settled(event.id)
+                    self.on_event(events.SendRefused(id=event.id, code=event.code))
+                elif isinstance(event, protocol.Delivered):
+                    self.on_event(events.Delivered(id=event.id, seq=event.seq))
                 elif isinstance(event, protocol.Joined):
-                    self.on_event(events.Joined(name=event.name))
+                    joined = events.Joined(
+                        name=event.name, member_id=event.id, private=event.private
+                    )
+                    self.on_event(joined)
                 elif isinstance(event, protocol.Left):
-                    self.on_event(events.Left(name=event.name, reason=event.reason))
+                    left = events.Left(name=event.name, reason=event.reason, member_id=event.id)
+                    self.on_event(left)
                 elif isinstance(event, protocol.Typing):
                     self.on_event(events.Typing(name=event.name))
                 elif isinstance(event, protocol.Welcomed):
@@ -362,6 +375,14 @@ class RoomClient:
                     raise ConnectionEnded(_ended_error(event, trust))
         finally:
             self._flush()
+
+    def _settled(self, msg_id: str) -> None:
+        """The room answered our message `msg_id` (stored it, or refused it): forget it."""
+        self.outbox.remove(msg_id)
+        # has_pending(), not pending(): reading the whole outbox after every ack made a burst
+        # of N messages cost O(N²) (half the client's CPU in the chaos test).
+        if not self.outbox.has_pending():
+            self._outbox_empty.set()
 
     def _offered(self, file: protocol.FileInfo, history: bool) -> None:
         self.offers[file.id] = file
@@ -398,6 +419,8 @@ class RoomClient:
                 first_contact=trust is not None and trust.state is TrustState.NEW,
                 host_name=welcome.host,
                 previous_safety_code=trust.old_safety_code if trust else None,
+                members=tuple(m.to_wire() for m in welcome.members),
+                member_id=welcome.id or self.member_id,
             )
         )
         self.ever_connected = True
@@ -406,7 +429,7 @@ class RoomClient:
         for message in self.outbox.pending():
             self.own_ids.add(message.id)
             try:
-                self._conn.say(message.id, message.text)
+                self._conn.say(message.id, message.text, to=message.to, reply_to=message.reply_to)
             except LocalProtocolError as exc:
                 # Saved by an older version with text the room now refuses (C1 controls):
                 # resending it would only get the connection closed again, forever.

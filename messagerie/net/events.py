@@ -10,7 +10,6 @@ in its reader's language.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
@@ -38,6 +37,8 @@ class Listening(Event):
     fingerprint: str | None = None
     safety_code: str | None = None
     password: bool = False
+    # The host's own member id, the one joiners address it by (protocol.HOST_MEMBER_ID).
+    member_id: str = "host"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,6 +61,10 @@ class Connected(Event):
     host_name: str = ""
     # The identity changed and the user chose to trust the new one: the code it replaced.
     previous_safety_code: str | None = None
+    # Who is present, for private messages: {"id", "name", "private"} each, the host first,
+    # us included; and our own member id.
+    members: tuple[dict[str, Any], ...] = ()
+    member_id: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +74,9 @@ class Joined(Event):
     EVENT: ClassVar[str] = "joined"
     name: str
     address: str | None = None
+    # Its member id (private messages are addressed to it), and whether it can receive them.
+    member_id: str = ""
+    private: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,13 +85,17 @@ class Left(Event):
     name: str
     address: str | None = None
     reason: str = ""
+    member_id: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
 class MessageReceived(Event):
     """A message of the room, shown once whether it is live or a catch-up (`history`).
 
-    `own` is true for messages we sent ourselves, echoed back by the room.
+    `own` is true for messages we sent ourselves, echoed back by the room. A private message
+    has `to` (the recipient's member id), `to_name` and `from_id`; `pending` while its
+    recipient has not received it (in the sender's copy). `reply` is the quote of the message
+    this one answers: {"id", "from", "text"}.
     """
 
     EVENT: ClassVar[str] = "message"
@@ -96,16 +108,30 @@ class MessageReceived(Event):
     own: bool = False
     # A shared file's description (the wire's `file` object) when the message announces one.
     file: dict[str, Any] | None = None
+    to: str = ""
+    to_name: str = ""
+    from_id: str = ""
+    pending: bool = False
+    reply: dict[str, Any] | None = None
+
+    @property
+    def private(self) -> bool:
+        return bool(self.to)
+
+    @property
+    def peer_id(self) -> str:
+        """A private message's other party, as seen by us: its member id."""
+        return self.to if self.own else self.from_id
+
+    @property
+    def peer_name(self) -> str:
+        """A private message's other party, as seen by us: its name."""
+        return self.to_name if self.own else self.sender
 
     @classmethod
     def of(cls, message: Any, *, history: bool, own: bool) -> MessageReceived:
-        """The event for a room message: a `protocol.Chat` or a stored message (the same
-        fields: id, seq, sender, text, ts, and `file`: a FileInfo, or its JSON when stored)."""
-        file = getattr(message, "file", None)
-        if isinstance(file, str):
-            file = json.loads(file)
-        elif file is not None:
-            file = file.to_wire()
+        """The event for a message of the room: a `protocol.Chat` (with its `file` and
+        `reply` objects, and a private message's parties)."""
         return cls(
             id=message.id,
             seq=message.seq,
@@ -114,7 +140,12 @@ class MessageReceived(Event):
             ts=message.ts,
             history=history,
             own=own,
-            file=file,
+            file=None if message.file is None else message.file.to_wire(),
+            to=message.to,
+            to_name=message.to_name,
+            from_id=message.from_id,
+            pending=message.pending,
+            reply=None if message.reply is None else message.reply.to_wire(),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -124,6 +155,13 @@ class MessageReceived(Event):
             out["history"] = True
         if self.file is not None:
             out["file"] = self.file
+        if self.private:
+            out.update(private=True, to=self.to_name, to_id=self.to, from_id=self.from_id)
+            out.update(peer=self.peer_name, peer_id=self.peer_id)
+            if self.pending:
+                out["pending"] = True
+        if self.reply is not None:
+            out["reply"] = self.reply
         return out
 
 
@@ -135,6 +173,8 @@ class Pending(Event):
     id: str
     text: str
     ts: float
+    # A private message's recipient (member id), "" for the room.
+    to: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,6 +184,25 @@ class Acked(Event):
     EVENT: ClassVar[str] = "acked"
     id: str
     seq: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Delivered(Event):
+    """Our private message `id` (stored as `seq`) reached its recipient: no longer pending."""
+
+    EVENT: ClassVar[str] = "delivered"
+    id: str
+    seq: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class SendRefused(Event):
+    """The room refused our message `id` because of `code` (an unknown recipient, a reply to
+    a message it does not have...). Nothing was stored or sent; the outbox forgets it."""
+
+    EVENT: ClassVar[str] = "refused"
+    id: str
+    code: str
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -23,6 +23,7 @@ import asyncio.sslproto
 import collections
 import concurrent.futures
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -40,7 +41,7 @@ from messagerie.net.flood import TokenBucket
 from messagerie.net.transfer import RoomFiles, file_json
 from messagerie.protocol import NEED_DATA, State
 from messagerie.security.identity import looks_like_tls
-from messagerie.store.history import HistoryStore, StoredMessage
+from messagerie.store.history import Addressed, HistoryStore, KnownMember, StoredMessage
 
 log = logging.getLogger(__name__)
 
@@ -232,7 +233,10 @@ class Peer(asyncio.BufferedProtocol):
             if event is NEED_DATA:
                 break
             if type(event) is say:
-                room.post(event.id, conn.name, event.text, sender=self)
+                if event.to or event.reply_to:
+                    room.post_addressed(event.id, event.text, self, event.to, event.reply_to)
+                else:
+                    room.post(event.id, conn.name, event.text, sender=self)
                 if not self.flood.take():
                     self._pause_reading()
                     break
@@ -383,13 +387,18 @@ class Room:
         # Connections accepted whose TLS handshake has not finished.
         self.tls_pending: set[Peer] = set()
         self.participants: dict[Peer, None] = {}  # joined, in join order
+        # The joined participants by member id (the id private messages are addressed to).
+        self.by_member: dict[str, Peer] = {}
+        # The member ids of the parties of private frames in the broadcast queue, if any.
+        self.private_parties: set[str] = set()
         self.connections_per_ip: collections.Counter[str] = collections.Counter()
         self.connections: set[Peer] = set()
         # client_id -> where its history started when it first joined (least recent first).
         # Memory only: after a host restart, a client that never received a message is
         # treated as a newcomer again.
         self.history_floors: collections.OrderedDict[str, int] = collections.OrderedDict()
-        self.broadcast: list[bytes] = []
+        # Frames for everyone, and private frames (_Private) for their two parties only.
+        self.broadcast: list[bytes | _Private] = []
         # Every connection reads into this one buffer (see Peer.get_buffer).
         self.read_buffer = memoryview(bytearray(READ_BUFFER_SIZE))
         # Connections still in the handshake that have frames to send.
@@ -447,20 +456,42 @@ class Room:
         name = self._unique_name(hello.name)
         names = [self.host_name, *(p.conn.name for p in self.participants), name]
         last_seq = self.history.last_seq
-        peer.conn.welcome(
+        conn = peer.conn
+        member = conn.member_id
+        members = ()
+        if conn.private:
+            members = (
+                protocol.Member(id=protocol.HOST_MEMBER_ID, name=self.host_name, private=True),
+                *(_member_of(p) for p in self.participants),
+                protocol.Member(id=member, name=name, private=True),
+            )
+        conn.welcome(
             room=self.room_name,
             name=name,
             participants=tuple(names),
             last_seq=last_seq,
             host=self.host_name,
+            members=members,
         )
-        self.queue_broadcast(protocol.encode(protocol.Joined(name=name)))
+        self.queue_broadcast(
+            protocol.encode(protocol.Joined(name=name, id=member, private=conn.private))
+        )
         peer.broadcast_from = len(self.broadcast)
         self.participants[peer] = None
+        self.by_member[member] = peer
+        self.history.remember_member(KnownMember(member, name, conn.private))
         after = self._catch_up_start(hello.client_id, hello.last_seq, last_seq)
+        if conn.private:
+            # Private messages that waited for this member and are older than what its
+            # catch-up covers come first (in seq order, before the catch-up's newer ones).
+            for waiting in self.history.undelivered(member, after):
+                conn.outgoing.append(_stored_frame(waiting, member))
+                self._delivered(waiting)
         peer.catch_up = after if after < last_seq else None
         peer.queue_direct()
-        self.emit(events.Joined(name=name, address=peer.address))
+        self.emit(
+            events.Joined(name=name, address=peer.address, member_id=member, private=conn.private)
+        )
 
     def _catch_up_start(self, client_id: str, known: int, last_seq: int) -> int:
         """The seq after which a joining client is owed the stored messages."""
@@ -507,10 +538,16 @@ class Room:
                 del self.connections_per_ip[peer.address]
         if peer in self.participants:
             del self.participants[peer]
+            member = peer.conn.member_id
+            if self.by_member.get(member) is peer:
+                del self.by_member[member]
             if not self.closing:
                 name = peer.conn.name
-                self.queue_broadcast(protocol.encode(protocol.Left(name=name, reason=reason)))
-                self.emit(events.Left(name=name, address=peer.address, reason=reason))
+                left = protocol.Left(name=name, reason=reason, id=member)
+                self.queue_broadcast(protocol.encode(left))
+                self.emit(
+                    events.Left(name=name, address=peer.address, reason=reason, member_id=member)
+                )
 
     # --- messages ---
 
@@ -529,6 +566,105 @@ class Room:
                 )
             )
         self.schedule_flush()
+
+    def post_addressed(
+        self, msg_id: str, text: str, sender: Peer | None, to: str, reply_to: str
+    ) -> None:
+        """Store and send a private message (`to`: a member id) or a reply, or refuse it.
+
+        `sender` None is the host. A private message goes to its two parties only, live and
+        in every catch-up; one for someone away waits in the history until they come back.
+        """
+        if sender is None:
+            from_id, sender_name = protocol.HOST_MEMBER_ID, self.host_name
+        else:
+            from_id, sender_name = sender.conn.member_id, sender.conn.name
+        try:
+            to_name = self._recipient_name(to, from_id) if to else None
+            quote = self._quote(reply_to, from_id, to) if reply_to else None
+        except _Refusal as refusal:
+            if sender is None:
+                self.emit(events.SendRefused(id=msg_id, code=refusal.code))
+            else:
+                sender.conn.refuse_say(msg_id, refusal.code)
+                sender.queue_direct()
+            return
+        ts = round(time.time(), 3)
+        reply_json = None if quote is None else json.dumps(quote.to_wire(), ensure_ascii=False)
+        addressed = Addressed(from_id, to or None, to_name, reply_json)
+        seq, is_new = self.history.add(msg_id, sender_name, text, ts, addressed=addressed)
+        if sender is not None:
+            sender.conn.outgoing.append(protocol.encode_ack(msg_id, seq))
+        self.schedule_flush()
+        if not is_new:
+            return
+        self.posted_since_flush += 1
+        chat = protocol.Chat(id=msg_id, seq=seq, sender=sender_name, text=text, ts=ts, reply=quote)
+        if not to:
+            self.broadcast.append(protocol.encode(chat))
+            self.pending_events.append(
+                events.MessageReceived.of(chat, history=False, own=sender is None)
+            )
+            return
+        recipient = self.by_member.get(to)
+        # Received now if the recipient is the host, or joined and reading live messages; one
+        # catching up gets it from the history, in order, and is marked then (_catch_up).
+        now = to == protocol.HOST_MEMBER_ID or (
+            recipient is not None and recipient.catch_up is None
+        )
+        chat = dataclasses.replace(chat, to=to, to_name=to_name, from_id=from_id, pending=not now)
+        if now:
+            self.history.mark_delivered(seq)
+            parties = frozenset({from_id, to})
+        else:
+            parties = frozenset({from_id})
+        self.broadcast.append(_Private(protocol.encode(chat), parties))
+        self.private_parties.update(parties)
+        if protocol.HOST_MEMBER_ID in (from_id, to):
+            self.pending_events.append(
+                events.MessageReceived.of(chat, history=False, own=sender is None)
+            )
+
+    def _recipient_name(self, to: str, from_id: str) -> str:
+        """The name of the member `to`, who must be able to receive a private message."""
+        if to == from_id:
+            raise _Refusal("self_recipient")
+        if to == protocol.HOST_MEMBER_ID:
+            return self.host_name
+        peer = self.by_member.get(to)
+        if peer is not None:
+            if not peer.conn.private:
+                raise _Refusal("recipient_cannot_receive")
+            return peer.conn.name
+        known = self.history.member(to)
+        if known is None:
+            raise _Refusal("unknown_recipient")
+        if not known.private:
+            raise _Refusal("recipient_cannot_receive")
+        return known.name
+
+    def _quote(self, reply_to: str, from_id: str, to: str) -> protocol.Quote:
+        """What a reply quotes, taken from the history: only a message its audience may read
+        (a room message, or a private one between the same two people)."""
+        original = self.history.find(reply_to)
+        if original is None:
+            raise _Refusal("unknown_reply")
+        if original.to_id is not None and {original.from_id, original.to_id} != {from_id, to}:
+            raise _Refusal("unknown_reply")  # the same answer: its existence is not told
+        return protocol.Quote(
+            id=original.id, sender=original.sender, text=protocol.quote_of(original.text)
+        )
+
+    def _delivered(self, message: StoredMessage) -> None:
+        """The private `message` has reached its recipient: mark it and tell its sender."""
+        self.history.mark_delivered(message.seq)
+        if message.from_id == protocol.HOST_MEMBER_ID:
+            self.emit(events.Delivered(id=message.id, seq=message.seq))
+            return
+        sender = self.by_member.get(message.from_id)
+        if sender is not None:
+            sender.conn.deliver_notice(message.id, message.seq)
+            sender.queue_direct()
 
     def guessing_detected(self) -> None:
         """Too many wrong passwords from all addresses together: tell the host."""
@@ -633,13 +769,20 @@ class Room:
         self.handshaking.clear()
         frames = self.broadcast
         self.broadcast = []
+        parties, self.private_parties = self.private_parties, set()
         if frames:
-            blob = b"".join(frames)
+            # Private frames, if any, go to their parties only: everyone else gets the rest.
+            blob = b"".join(_visible(frames, None) if parties else frames)
             # Those who only need the broadcast first: a message reaches the others before
             # its sender's ack, since the sender already shows it.
             later = []
             for peer in list(self.participants):  # a copy: fail() removes from the room
-                if peer.conn.outgoing or peer.broadcast_from or peer.catch_up is not None:
+                if (
+                    peer.conn.outgoing
+                    or peer.broadcast_from
+                    or peer.catch_up is not None
+                    or (parties and peer.conn.member_id in parties)
+                ):
                     later.append(peer)
                 elif not peer.transport.is_closing():
                     self._write(peer, blob)
@@ -652,7 +795,8 @@ class Room:
                 self._catch_up(peer, frames)
                 continue
             parts = peer.conn.outgoing
-            parts.extend(frames[peer.broadcast_from :])
+            mine = frames[peer.broadcast_from :]
+            parts.extend(_visible(mine, peer.conn.member_id) if parties else mine)
             peer.conn.outgoing = []
             peer.broadcast_from = 0
             self._write(peer, b"".join(parts))
@@ -673,20 +817,29 @@ class Room:
         committed first) and reach the participant in order through the catch-up itself.
         Presence frames are kept, since they are not stored.
         """
-        presence = [f for f in frames[peer.broadcast_from :] if not _is_message_frame(f)]
+        presence = [
+            f
+            for f in frames[peer.broadcast_from :]
+            if type(f) is bytes and not _is_message_frame(f)
+        ]
         peer.broadcast_from = 0
         out = peer.conn.outgoing
         peer.conn.outgoing = []
         out.extend(presence)
         after = peer.catch_up
+        # What this participant may read: its own private messages, unless it cannot show them.
+        reader = peer.conn.member_id if peer.conn.private else None
         while not peer.write_paused and after < self.history.last_seq:
-            page = self.history.since(after, CATCH_UP_PAGE)
+            page = self.history.since(after, CATCH_UP_PAGE, reader=reader)
             if not page:
-                # Part of the history could not be read back (the file failed under us):
-                # skip it rather than hold this participant's live messages forever.
+                # Nothing more it may read (or part of the history could not be read back:
+                # skip it rather than hold this participant's live messages forever).
                 after = self.history.last_seq
                 break
-            out.extend(_stored_frame(m) for m in page)
+            for m in page:
+                out.append(_stored_frame(m, reader))
+                if m.to_id == reader and reader is not None and not m.delivered:
+                    self._delivered(m)
             after = page[-1].seq
             peer.transport.write(b"".join(out))
             out = []
@@ -752,13 +905,61 @@ def _cut(transport: asyncio.BaseTransport) -> None:
 _LINGER_ZERO = struct.pack("HH" if os.name == "nt" else "ii", 1, 0)
 
 
-def _stored_frame(m: StoredMessage) -> bytes:
-    """The `message` frame of a stored message (a shared file's carries its `file` object)."""
-    if m.file is None:
+def _stored_frame(m: StoredMessage, reader: str | None = None) -> bytes:
+    """The `message` frame of a stored message, as `reader` (a member id) receives it.
+
+    A shared file's carries its `file` object, a reply its `reply`, and a private message its
+    parties; the sender's own copy says whether it is still waiting for its recipient.
+    """
+    if m.file is None and m.from_id is None:
         return protocol.encode_chat(m.id, m.seq, m.sender, m.text, m.ts)
-    file = protocol.FileInfo.from_wire(json.loads(m.file))
-    chat = protocol.Chat(id=m.id, seq=m.seq, sender=m.sender, text=m.text, ts=m.ts, file=file)
-    return protocol.encode(chat)
+    return protocol.encode(stored_chat(m, reader))
+
+
+def stored_chat(m: StoredMessage, reader: str | None = None) -> protocol.Chat:
+    """The `protocol.Chat` of a stored message, as `reader` (a member id) receives it."""
+    file = None if m.file is None else protocol.FileInfo.from_wire(json.loads(m.file))
+    reply = None if m.reply is None else protocol.Quote.from_wire(json.loads(m.reply))
+    chat = protocol.Chat(
+        id=m.id, seq=m.seq, sender=m.sender, text=m.text, ts=m.ts, file=file, reply=reply
+    )
+    if m.to_id is None:
+        return chat
+    pending = reader == m.from_id and not m.delivered
+    return dataclasses.replace(
+        chat, to=m.to_id, to_name=m.to_name, from_id=m.from_id, pending=pending
+    )
+
+
+class _Private:
+    """A private frame in the broadcast queue, for its parties' member ids only."""
+
+    __slots__ = ("frame", "parties")
+
+    def __init__(self, frame: bytes, parties: frozenset[str]) -> None:
+        self.frame = frame
+        self.parties = parties
+
+
+def _visible(frames: list[bytes | _Private], member: str | None) -> list[bytes]:
+    """The frames of the queue that `member` receives (None: someone in no private frame)."""
+    return [
+        f if type(f) is bytes else f.frame
+        for f in frames
+        if type(f) is bytes or member in f.parties
+    ]
+
+
+def _member_of(peer: Peer) -> protocol.Member:
+    return protocol.Member(id=peer.conn.member_id, name=peer.conn.name, private=peer.conn.private)
+
+
+class _Refusal(Exception):
+    """A `say` the room refuses with `code` (protocol.Refused)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 def _is_message_frame(frame: bytes) -> bool:

@@ -28,7 +28,7 @@ from messagerie.net import discovery, events, lan, transfer_client
 from messagerie.net.client import RoomClient
 from messagerie.net.loop import NetworkThread
 from messagerie.net.security import ClientSecurity, ServerSecurity
-from messagerie.net.server import Peer, Room
+from messagerie.net.server import Peer, Room, stored_chat
 from messagerie.net.transfer import RoomFiles
 from messagerie.protocol.filenames import clean_file_name
 from messagerie.store.blobs import FileStore
@@ -100,10 +100,12 @@ class Session:
         self._network.start()
         self._task = self._network.submit(self._run())
 
-    def send(self, text: str) -> str:
-        """Post a message (thread-safe). Returns its id; raises LocalProtocolError if invalid."""
-        say = protocol.Say(id=protocol.new_message_id(), text=text)  # checked here, once
-        self._call(self._send_on_loop, say.id, say.text)
+    def send(self, text: str, *, to: str = "", reply_to: str = "") -> str:
+        """Post a message (thread-safe): to the room, or privately to the member id `to`; as
+        an answer to the message `reply_to`. Returns its id; raises LocalProtocolError if
+        invalid. A refusal by the room comes back as SendRefused."""
+        say = protocol.Say(id=protocol.new_message_id(), text=text, to=to, reply_to=reply_to)
+        self._call(self._send_on_loop, say)  # checked above, once
         return say.id
 
     def typing(self) -> None:
@@ -190,7 +192,7 @@ class Session:
     async def _main(self) -> None:
         raise NotImplementedError
 
-    def _send_on_loop(self, msg_id: str, text: str) -> None:
+    def _send_on_loop(self, say: protocol.Say) -> None:
         raise NotImplementedError
 
     def _typing_on_loop(self) -> None:
@@ -282,9 +284,10 @@ class HostSession(Session):
         # The host sees the same history as everyone: what was said before this start.
         last_seq = history.last_seq
         recent = config.limits.history_for_newcomers
-        for stored in history.since(max(0, last_seq - recent), recent):
-            own = stored.sender == config.name
-            message = events.MessageReceived.of(stored, history=True, own=own)
+        me = protocol.HOST_MEMBER_ID
+        for stored in history.since(max(0, last_seq - recent), recent, reader=me):
+            own = stored.from_id == me if stored.to_id else stored.sender == config.name
+            message = events.MessageReceived.of(stored_chat(stored, me), history=True, own=own)
             self._emit(message)
             if message.file is not None:
                 name = clean_file_name(message.file["name"])
@@ -301,9 +304,14 @@ class HostSession(Session):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(server.wait_closed(), 2.0)
 
-    def _send_on_loop(self, msg_id: str, text: str) -> None:
-        if self.room is not None and not self.room.closing:
-            self.room.post(msg_id, self.config.name, text, sender=None)
+    def _send_on_loop(self, say: protocol.Say) -> None:
+        room = self.room
+        if room is None or room.closing:
+            return
+        if say.to or say.reply_to:
+            room.post_addressed(say.id, say.text, None, say.to, say.reply_to)
+        else:
+            room.post(say.id, self.config.name, say.text, sender=None)
 
     def _typing_on_loop(self) -> None:
         if self.room is not None and not self.room.closing:
@@ -395,9 +403,9 @@ class JoinSession(Session):
             await asyncio.gather(running, stop, return_exceptions=True)
             outbox.close()
 
-    def _send_on_loop(self, msg_id: str, text: str) -> None:
+    def _send_on_loop(self, say: protocol.Say) -> None:
         if self.client is not None:
-            self.client.say(msg_id, text)
+            self.client.say(say)
 
     def _typing_on_loop(self) -> None:
         if self.client is not None:

@@ -22,6 +22,7 @@ messagerie/security/room_password.py and pake.py.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -93,10 +94,16 @@ class HelloReceived:
 
 @dataclass(slots=True)
 class SayReceived:
-    """Server side: a valid `say` from a joined participant (the room's hot path)."""
+    """Server side: a valid `say` from a joined participant (the room's hot path).
+
+    `to` is a private message's recipient (a member id) and `reply_to` the id of the message
+    it answers; the room checks both against what it knows.
+    """
 
     id: str
     text: str
+    to: str = ""
+    reply_to: str = ""
 
 
 @dataclass(slots=True)
@@ -201,6 +208,10 @@ class ServerConnection:
         self.state = State.AUTHENTICATING if password_required else State.AWAITING_HELLO
         self.name = ""
         self.client_id = ""
+        # Known from the hello: the id the others address this peer by, and whether it can
+        # receive private messages (it said so in `features`).
+        self.member_id = ""
+        self.private = False
         self.outgoing: list[bytes] = []
         # The password exchange: asked (`auth` seen), answered (a verifier), or neither yet.
         self._auth_asked = False
@@ -258,7 +269,9 @@ class ServerConnection:
                 msg_id = obj.get("id")
                 text = obj.get("text")
                 wire.check_say_fields(msg_id, text, RemoteProtocolError)
-                return SayReceived(msg_id, text)
+                if len(obj) == 3:  # type, id, text: the usual room message, checked already
+                    return SayReceived(msg_id, text)
+                return self._addressed_say(obj, msg_id, text)
             if kind == "ping":
                 self.outgoing.append(_PONG)
                 return None
@@ -281,6 +294,8 @@ class ServerConnection:
                 raise _unexpected(kind)
             hello = wire.decode_object(obj)  # any version but ours is unsupported_version
             self.client_id = hello.client_id
+            self.member_id = wire.member_id(hello.client_id)
+            self.private = wire.FEATURE_PRIVATE in hello.features
             return HelloReceived(hello)
         # AUTHENTICATING: the room has a password and this peer has not proved it yet.
         if kind == "hello":
@@ -298,6 +313,24 @@ class ServerConnection:
         self.outgoing.append(wire.encode(wire.AuthOk(mac=mac)))
         self.state = State.AWAITING_HELLO
         return None
+
+    def _addressed_say(self, obj: dict[str, Any], msg_id: str, text: str) -> SayReceived | None:
+        """A `say` with more than its two fields: a private message, a reply, or a forgery."""
+        if "from" in obj or "from_id" in obj:
+            # The room names the sender itself; a client that tries to name one is refused,
+            # so that no one can even attempt to speak as someone else.
+            self.refuse_say(msg_id, "forged_sender")
+            return None
+        say = wire.Say.from_wire(obj)
+        return SayReceived(msg_id, text, say.to, say.reply_to)
+
+    def refuse_say(self, msg_id: str, code: str) -> None:
+        """Refuse a `say` (nothing stored, nothing sent to anyone); the connection goes on."""
+        self.outgoing.append(wire.encode(wire.Refused(id=msg_id, code=code)))
+
+    def deliver_notice(self, msg_id: str, seq: int) -> None:
+        """Tell the sender that its private message reached the recipient."""
+        self.outgoing.append(wire.encode(wire.Delivered(id=msg_id, seq=seq)))
 
     def challenge(self, challenge: str, verifier: PasswordVerifier) -> None:
         """Step 2 of the password exchange: the room's answer to `AuthRequested`."""
@@ -339,18 +372,21 @@ class ServerConnection:
         participants: tuple[str, ...],
         last_seq: int,
         host: str = "",
+        members: tuple[wire.Member, ...] = (),
     ) -> None:
-        """Step 2 of the handshake: accept the `hello` under `name` (the room chose it)."""
+        """Step 2 of the handshake: accept the `hello` under `name` (the room chose it).
+
+        `members` (with ids) go only to a client that can receive private messages.
+        """
         if self.state is not State.AWAITING_HELLO or not self.client_id:
             raise LocalProtocolError(wire.UNEXPECTED_MESSAGE)
         self.name = name
-        self.outgoing.append(
-            wire.encode(
-                wire.Welcome(
-                    room=room, name=name, participants=participants, last_seq=last_seq, host=host
-                )
-            )
+        welcome = wire.Welcome(
+            room=room, name=name, participants=participants, last_seq=last_seq, host=host
         )
+        if self.private:
+            welcome = dataclasses.replace(welcome, members=members, id=self.member_id)
+        self.outgoing.append(wire.encode(welcome))
         self.state = State.JOINED
 
     def ping(self) -> None:
@@ -385,7 +421,11 @@ class ClientConnection:
         max_frame: int = wire.MAX_FRAME,
     ) -> None:
         self._hello = wire.Hello(
-            version=wire.PROTOCOL_VERSION, name=name, client_id=client_id, last_seq=last_seq
+            version=wire.PROTOCOL_VERSION,
+            name=name,
+            client_id=client_id,
+            last_seq=last_seq,
+            features=(wire.FEATURE_PRIVATE,),
         )
         self.last_seq = last_seq
         self.state = State.AUTHENTICATING if password is not None else State.AWAITING_WELCOME
@@ -407,10 +447,11 @@ class ClientConnection:
         self._outgoing.clear()
         return data
 
-    def say(self, msg_id: str, text: str) -> None:
+    def say(self, msg_id: str, text: str, *, to: str = "", reply_to: str = "") -> None:
+        """Post `text` (privately to the member `to`, as an answer to `reply_to`)."""
         if self.state is not State.JOINED:
             raise LocalProtocolError(wire.UNEXPECTED_MESSAGE)
-        self._send(wire.Say(id=msg_id, text=text))
+        self._send(wire.Say(id=msg_id, text=text, to=to, reply_to=reply_to))
 
     def ping(self) -> None:
         self._send(wire.Ping())
@@ -433,7 +474,8 @@ class ClientConnection:
         self.state = State.CLOSED
 
     def receive_data(self, data: bytes) -> list[Any]:
-        """Events for `data`: Welcomed, MessageArrived, Ack, Joined, Left, and a last Ended."""
+        """Events for `data`: Welcomed, MessageArrived, the room's Ack, Refused, Delivered,
+        Joined, Left, Typing, TransferToken and TransferRefused, and a last Ended."""
         if self.state is State.CLOSED:
             return []
         out: list[Any] = []
@@ -466,7 +508,13 @@ class ClientConnection:
                     out.append(MessageArrived(message, message.seq <= self._history_until))
             elif isinstance(
                 message,
-                wire.Ack | wire.Joined | wire.Left | wire.TransferToken | wire.TransferRefused,
+                wire.Ack
+                | wire.Refused
+                | wire.Delivered
+                | wire.Joined
+                | wire.Left
+                | wire.TransferToken
+                | wire.TransferRefused,
             ):
                 out.append(message)
             elif isinstance(message, wire.Typing):

@@ -146,3 +146,19 @@ def name_skeleton(name: str) -> str:
     text = unicodedata.normalize("NFD", text).translate(_CAPITAL_CONFUSABLES)
     text = unicodedata.normalize("NFD", text.casefold()).translate(_SMALL_CONFUSABLES)
     return unicodedata.normalize("NFKC", text)
+
+
+def mentions(text: str, name: str) -> bool:
+    """Whether `text` mentions `name`: `@` followed by the name, compared by skeleton (so
+    `@zoe` and `@Zoé` with the accent typed apart both count), then not by more of a word."""
+    if not name or "@" not in text:
+        return False
+    wanted = name_skeleton(name)
+    at = text.find("@")
+    while at != -1:
+        typed = text[at + 1 : at + 1 + len(name)]
+        after = text[at + 1 + len(name) : at + 2 + len(name)]
+        if name_skeleton(typed) == wanted and not (after.isalnum() or after == "_"):
+            return True
+        at = text.find("@", at + 1)
+    return False

@@ -14,6 +14,7 @@ Peer input is checked with exceptions, never `assert`: a peer that breaks the ru
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -87,6 +88,32 @@ def new_message_id() -> str:
     return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
 
 
+# Private messages (docs/PROTOCOL.md section 13). A participant is addressed by its member id,
+# derived from its client_id (which stays secret: it is what lets a client take its place
+# back after a drop); the host's member id is this fixed one.
+FEATURE_PRIVATE = "private"
+HOST_MEMBER_ID = "host"
+MAX_FEATURES = 16
+# A reply carries the first line of what it answers, cut to this many characters.
+MAX_QUOTE = 200
+
+
+def member_id(client_id: str) -> str:
+    """The id under which the others know the client `client_id`: 20 hex digits of SHA-256.
+
+    One-way, so that knowing someone's member id (everyone does) does not let anyone connect
+    as them, which the client_id would.
+    """
+    return hashlib.sha256(b"messagerie member\0" + client_id.encode()).hexdigest()[:20]
+
+
+def quote_of(text: str) -> str:
+    """What a reply quotes of `text`: its first non-blank line, cut to MAX_QUOTE characters."""
+    line = next((line for line in text.splitlines() if line.strip()), text)
+    line = line.strip()
+    return line if len(line) <= MAX_QUOTE else line[: MAX_QUOTE - 1] + "…"
+
+
 # The mark that faces put before the host's name (in the roster, before its messages). No
 # display name may contain it, so that no participant can pass for the host.
 HOST_MARK = "★"
@@ -157,6 +184,9 @@ class Message:
     TYPE: ClassVar[str] = ""
     # Field names that differ on the wire (Python keyword `from`).
     WIRE_NAMES: ClassVar[dict[str, str]] = {}
+    # Optional fields left out of the frame while they hold their default: fields added
+    # after version 1 shipped, so that frames stay the same for everyone who does not use them.
+    OMITTED_WHEN_DEFAULT: ClassVar[frozenset[str]] = frozenset()
 
     def __post_init__(self) -> None:
         self._check(LocalProtocolError)
@@ -167,10 +197,15 @@ class Message:
     def to_wire(self) -> dict[str, Any]:
         """The JSON object for this message, `type` first."""
         obj: dict[str, Any] = {"type": self.TYPE}
+        omitted = self.OMITTED_WHEN_DEFAULT
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name in omitted and value == f.default:
+                continue
             if isinstance(value, tuple):
-                value = [v.to_wire() if isinstance(v, Message) else v for v in value]
+                value = [v.to_wire() if hasattr(v, "to_wire") else v for v in value]
+            elif hasattr(value, "to_wire"):
+                value = value.to_wire()
             obj[self.WIRE_NAMES.get(f.name, f.name)] = value
         return obj
 
@@ -238,10 +273,13 @@ class Hello(Message):
     """Client -> server, first message: who I am and the last room sequence I have seen."""
 
     TYPE: ClassVar[str] = "hello"
+    OMITTED_WHEN_DEFAULT: ClassVar[frozenset[str]] = frozenset({"features"})
     version: int
     name: str
     client_id: str
     last_seq: int = 0
+    # What this client understands beyond version 1 (FEATURE_PRIVATE); unknown ones are ignored.
+    features: tuple[str, ...] = ()
 
     @classmethod
     def from_wire(cls, obj: dict[str, Any]) -> Message:
@@ -258,8 +296,11 @@ class Hello(Message):
         # characters and NFD accents cannot make a second "Hote" (see protocol.names).
         if isinstance(self.name, str):
             object.__setattr__(self, "name", normalise_name(self.name))
+        if isinstance(self.features, list):
+            object.__setattr__(self, "features", tuple(self.features))
 
     def _check(self, error_cls):
+        _check_features(self.features, error_cls)
         # Any integer is a version (the server refuses all but PROTOCOL_VERSION with
         # `unsupported_version`); only a non-integer is a malformed field.
         if type(self.version) is not int:
@@ -267,6 +308,23 @@ class Hello(Message):
         _check_name(self.name, error_cls, stored=False)  # the one name a peer chooses
         _check_id(self.client_id, "client_id", error_cls)
         _check_int(self.last_seq, "last_seq", error_cls)
+
+
+def _check_features(value: object, error_cls: type[Exception]) -> None:
+    if not isinstance(value, tuple) or len(value) > MAX_FEATURES:
+        _fail(BAD_FIELD, error_cls, field="features")
+    for feature in value:
+        _check_str(feature, "features", error_cls, max_len=MAX_ID)
+
+
+def _check_bool(value: object, name: str, error_cls: type[Exception]) -> None:
+    if type(value) is not bool:
+        _fail(BAD_FIELD, error_cls, field=name)
+
+
+def _check_optional_id(value: object, name: str, error_cls: type[Exception]) -> None:
+    if value != "":
+        _check_id(value, name, error_cls)
 
 
 def _check_sha256(value: object, error_cls: type[Exception]) -> None:
@@ -318,22 +376,74 @@ class FileInfo:
     @classmethod
     def from_wire(cls, obj: object) -> FileInfo:
         """The file object of a message sent by a peer; raises RemoteProtocolError if bad."""
-        if not isinstance(obj, dict):
-            raise RemoteProtocolError(BAD_FIELD, field="file")
-        info = object.__new__(cls)
-        for name, key in (
-            ("id", "id"),
-            ("name", "name"),
-            ("size", "size"),
-            ("sha256", "sha256"),
-            ("media_type", "media_type"),
-            ("sender", "from"),
-        ):
-            if key not in obj:
-                raise RemoteProtocolError(BAD_FIELD, field=f"file.{key}")
-            object.__setattr__(info, name, obj[key])
-        info._check(RemoteProtocolError)
-        return info
+        keys = {"id": "id", "name": "name", "size": "size", "sha256": "sha256"}
+        keys.update(media_type="media_type", sender="from")
+        return _nested_from_wire(cls, obj, "file", keys)
+
+
+def _nested_from_wire(cls: type, obj: object, field: str, keys: dict[str, str]) -> Any:
+    """Build the nested object `cls` from a peer's JSON `obj` (`keys`: attribute -> key)."""
+    if not isinstance(obj, dict):
+        raise RemoteProtocolError(BAD_FIELD, field=field)
+    built = object.__new__(cls)
+    for name, key in keys.items():
+        if key not in obj:
+            raise RemoteProtocolError(BAD_FIELD, field=f"{field}.{key}")
+        object.__setattr__(built, name, obj[key])
+    built._check(RemoteProtocolError)
+    return built
+
+
+@dataclass(frozen=True, kw_only=True)
+class Quote:
+    """What a reply answers (the `reply` object of a `message`): the original's id, sender
+    and first line, filled in by the room from its history, never by the replier."""
+
+    id: str
+    sender: str
+    text: str
+
+    def __post_init__(self) -> None:
+        self._check(LocalProtocolError)
+
+    def _check(self, error_cls: type[Exception]) -> None:
+        _check_id(self.id, "reply.id", error_cls)
+        _check_name(self.sender, error_cls, stored=True)
+        _check_str(self.text, "reply.text", error_cls, max_len=MAX_QUOTE)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"id": self.id, "from": self.sender, "text": self.text}
+
+    @classmethod
+    def from_wire(cls, obj: object) -> Quote:
+        return _nested_from_wire(cls, obj, "reply", {"id": "id", "sender": "from", "text": "text"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Member:
+    """A participant present in the room (the items of `welcome.members`): its member id,
+    its name, and whether it can receive private messages."""
+
+    id: str
+    name: str
+    private: bool
+
+    def __post_init__(self) -> None:
+        self._check(LocalProtocolError)
+
+    def _check(self, error_cls: type[Exception]) -> None:
+        _check_id(self.id, "members.id", error_cls)
+        _check_name(self.name, error_cls, stored=True)
+        _check_bool(self.private, "members.private", error_cls)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "private": self.private}
+
+    @classmethod
+    def from_wire(cls, obj: object) -> Member:
+        return _nested_from_wire(
+            cls, obj, "members", {"id": "id", "name": "name", "private": "private"}
+        )
 
 
 @_message_type
@@ -343,28 +453,38 @@ class Chat(Message):
 
     `file` is set when the message announces a stored file; its `text` then describes the
     file in words, for clients that do not know files.
+
+    A private message (section 13) has `to`, the recipient's member id, with `to_name` and
+    the sender's member id `from_id`; `pending` is true in the sender's copy while the
+    recipient has not received it. `reply` quotes the message this one answers.
     """
 
     TYPE: ClassVar[str] = "message"
     WIRE_NAMES: ClassVar[dict[str, str]] = {"sender": "from"}
+    OMITTED_WHEN_DEFAULT: ClassVar[frozenset[str]] = frozenset(
+        {"file", "to", "to_name", "from_id", "pending", "reply"}
+    )
     id: str
     seq: int
     sender: str
     text: str
     ts: float
     file: FileInfo | None = None
+    to: str = ""
+    to_name: str = ""
+    from_id: str = ""
+    pending: bool = False
+    reply: Quote | None = None
+
+    @property
+    def private(self) -> bool:
+        return bool(self.to)
 
     def _convert_from_wire(self):
         if self.file is not None:
             object.__setattr__(self, "file", FileInfo.from_wire(self.file))
-
-    def to_wire(self) -> dict[str, Any]:
-        obj = super().to_wire()
-        if self.file is None:
-            del obj["file"]
-        else:
-            obj["file"] = self.file.to_wire()
-        return obj
+        if self.reply is not None:
+            object.__setattr__(self, "reply", Quote.from_wire(self.reply))
 
     def _check(self, error_cls):
         _check_id(self.id, "id", error_cls)
@@ -375,6 +495,17 @@ class Chat(Message):
             _fail(BAD_FIELD, error_cls, field="ts")
         if self.file is not None and not isinstance(self.file, FileInfo):
             _fail(BAD_FIELD, error_cls, field="file")
+        if self.reply is not None and not isinstance(self.reply, Quote):
+            _fail(BAD_FIELD, error_cls, field="reply")
+        _check_bool(self.pending, "pending", error_cls)
+        _check_optional_id(self.to, "to", error_cls)
+        _check_optional_id(self.from_id, "from_id", error_cls)
+        if self.to:
+            # A private message names both parties; a room message names neither.
+            _check_name(self.to_name, error_cls, stored=True)
+            _check_id(self.from_id, "from_id", error_cls)
+        elif self.to_name or self.from_id or self.pending:
+            _fail(BAD_FIELD, error_cls, field="to")
 
 
 @_message_type
@@ -396,10 +527,18 @@ class Welcome(Message):
     history: tuple[Chat, ...] = ()
     # The host's name (also first in `participants`): faces mark it, and its messages.
     host: str = ""
+    # For clients that asked for private messages (section 13): who is present with their
+    # member ids, the host first, and the member id the room knows this client by.
+    members: tuple[Member, ...] = ()
+    id: str = ""
+    OMITTED_WHEN_DEFAULT: ClassVar[frozenset[str]] = frozenset({"members", "id"})
 
     def _convert_from_wire(self):
         if not isinstance(self.participants, list):
             raise RemoteProtocolError(BAD_FIELD, field="participants")
+        if not isinstance(self.members, list | tuple):
+            raise RemoteProtocolError(BAD_FIELD, field="members")
+        object.__setattr__(self, "members", tuple(Member.from_wire(m) for m in self.members))
         # An absent `history` keeps its default, an empty tuple; JSON itself only gives lists.
         if not isinstance(self.history, list | tuple):
             raise RemoteProtocolError(BAD_FIELD, field="history")
@@ -419,6 +558,10 @@ class Welcome(Message):
         _check_int(self.last_seq, "last_seq", error_cls)
         if self.host:
             _check_name(self.host, error_cls, stored=True)
+        for member in self.members:
+            if not isinstance(member, Member):
+                _fail(BAD_FIELD, error_cls, field="members")
+        _check_optional_id(self.id, "id", error_cls)
 
 
 def check_say_fields(msg_id: object, text: object, error_cls: type[Exception]) -> None:
@@ -437,11 +580,17 @@ class Say(Message):
     """Client -> server: please post this text. `id` is chosen by the client, unique forever."""
 
     TYPE: ClassVar[str] = "say"
+    OMITTED_WHEN_DEFAULT: ClassVar[frozenset[str]] = frozenset({"to", "reply_to"})
     id: str
     text: str
+    # A private message's recipient (a member id), and the id of the message this one answers.
+    to: str = ""
+    reply_to: str = ""
 
     def _check(self, error_cls):
         check_say_fields(self.id, self.text, error_cls)
+        _check_optional_id(self.to, "to", error_cls)
+        _check_optional_id(self.reply_to, "reply_to", error_cls)
 
 
 @_message_type
@@ -460,14 +609,49 @@ class Ack(Message):
 
 @_message_type
 @dataclass(frozen=True, kw_only=True)
+class Refused(Message):
+    """Server -> client: your `say` with this id is refused because of `code`; nothing was
+    stored or sent to anyone, and the connection goes on (section 13)."""
+
+    TYPE: ClassVar[str] = "refused"
+    id: str
+    code: str
+
+    def _check(self, error_cls):
+        _check_id(self.id, "id", error_cls)
+        _check_str(self.code, "code", error_cls, max_len=MAX_ID)
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
+class Delivered(Message):
+    """Server -> client: your private message `id` (stored as `seq`) reached its recipient."""
+
+    TYPE: ClassVar[str] = "delivered"
+    id: str
+    seq: int
+
+    def _check(self, error_cls):
+        _check_id(self.id, "id", error_cls)
+        _check_int(self.seq, "seq", error_cls, minimum=1)
+
+
+@_message_type
+@dataclass(frozen=True, kw_only=True)
 class Joined(Message):
-    """Server -> client: someone entered the room."""
+    """Server -> client: someone entered the room. To clients that asked for private
+    messages, with its member `id` and whether it can receive them (`private`)."""
 
     TYPE: ClassVar[str] = "joined"
+    OMITTED_WHEN_DEFAULT: ClassVar[frozenset[str]] = frozenset({"id", "private"})
     name: str
+    id: str = ""
+    private: bool = False
 
     def _check(self, error_cls):
         _check_name(self.name, error_cls, stored=True)
+        _check_optional_id(self.id, "id", error_cls)
+        _check_bool(self.private, "private", error_cls)
 
 
 @_message_type
@@ -476,11 +660,14 @@ class Left(Message):
     """Server -> client: someone left. `reason` is a code: "bye", "timeout", "dropped"..."""
 
     TYPE: ClassVar[str] = "left"
+    OMITTED_WHEN_DEFAULT: ClassVar[frozenset[str]] = frozenset({"id"})
     name: str
     reason: str = ""
+    id: str = ""
 
     def _check(self, error_cls):
         _check_name(self.name, error_cls, stored=True)
+        _check_optional_id(self.id, "id", error_cls)
         _check_str(self.reason, "reason", error_cls, max_len=MAX_REASON, allow_empty=True)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,9 +23,18 @@ CREATE TABLE IF NOT EXISTS outbox (
     room TEXT NOT NULL,
     id TEXT NOT NULL UNIQUE,
     text TEXT NOT NULL,
-    ts REAL NOT NULL
+    ts REAL NOT NULL,
+    to_id TEXT NOT NULL DEFAULT '',
+    reply_to TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS identities (
+    room TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    client_id TEXT NOT NULL
 );
 """
+# Columns added with private messages and replies, added to an older outbox when opened.
+_LATER_COLUMNS = ("to_id", "reply_to")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +42,9 @@ class OutgoingMessage:
     id: str
     text: str
     ts: float
+    # A private message's recipient (member id) and the id of the message it answers.
+    to: str = ""
+    reply_to: str = ""
 
 
 class Outbox:
@@ -41,12 +54,38 @@ class Outbox:
         self.path = path
         self.room = room
         self._db, self.warning = sqlite.open_database(path, _SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(outbox)")}
+        for column in _LATER_COLUMNS:
+            if column not in columns:
+                self._write(f"ALTER TABLE outbox ADD COLUMN {column} TEXT NOT NULL DEFAULT ''", ())
 
     def add(self, message: OutgoingMessage) -> None:
         self._write(
-            "INSERT OR IGNORE INTO outbox (room, id, text, ts) VALUES (?, ?, ?, ?)",
-            (self.room, message.id, message.text, message.ts),
+            "INSERT OR IGNORE INTO outbox (room, id, text, ts, to_id, reply_to)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (self.room, message.id, message.text, message.ts, message.to, message.reply_to),
         )
+
+    def client_id(self, fingerprint: str | None) -> str:
+        """Our client_id for this room: the same across restarts, so that the room knows us
+        again (and keeps our private messages while we are away), but a new one when the
+        room's identity is not the one we gave it to (`fingerprint` None: no TLS).
+
+        The client_id is a secret between us and the room (it lets its holder take our place),
+        so it never goes to another identity, even one the user chose to trust instead.
+        """
+        seen = fingerprint or ""
+        row = self._db.execute(
+            "SELECT fingerprint, client_id FROM identities WHERE room = ?", (self.room,)
+        ).fetchone()
+        if row is not None and row[0] == seen:
+            return row[1]
+        client_id = uuid.uuid4().hex
+        self._write(
+            "INSERT OR REPLACE INTO identities (room, fingerprint, client_id) VALUES (?, ?, ?)",
+            (self.room, seen, client_id),
+        )
+        return client_id
 
     def remove(self, msg_id: str) -> bool:
         """Forget an acknowledged message; return True if it was waiting."""
@@ -54,7 +93,8 @@ class Outbox:
 
     def pending(self) -> list[OutgoingMessage]:
         rows = self._db.execute(
-            "SELECT id, text, ts FROM outbox WHERE room = ? ORDER BY position", (self.room,)
+            "SELECT id, text, ts, to_id, reply_to FROM outbox WHERE room = ? ORDER BY position",
+            (self.room,),
         ).fetchall()
         return [OutgoingMessage(*row) for row in rows]
 

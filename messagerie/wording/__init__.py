@@ -6,12 +6,22 @@ tells bugs from user errors, `neutralise()` makes network text safe to print, an
 protocol never import this package: they hand over codes and details.
 """
 
-from messagerie.wording.lines import ChatLine, Delivered, SystemLine, Viewpoint, describe
+from messagerie.wording.lines import (
+    ChatLine,
+    Delivered,
+    Reached,
+    Refused,
+    SystemLine,
+    Viewpoint,
+    describe,
+)
 from messagerie.wording.sentences import explain, neutralise, sentence
 
 __all__ = [
     "ChatLine",
     "Delivered",
+    "Reached",
+    "Refused",
     "SystemLine",
     "Viewpoint",
     "describe",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from messagerie.i18n import format_size, has, tr
 from messagerie.net import events as ev
-from messagerie.protocol import HOST_MARK
+from messagerie.protocol import HOST_MARK, mentions
 from messagerie.wording.sentences import inline, neutralise, sentence
 
 
@@ -46,6 +46,19 @@ class ChatLine:
     # Sent by the host: the window marks it (HOST_MARK); the text mode keeps the original
     # brief's "Serveur : ..." lines, where the room's name rules already keep lookalikes out.
     host: bool = False
+    # A private message: the other party's member id (the conversation it belongs to), the
+    # recipient's name, and whether it still waits for its recipient (our own only).
+    peer_id: str = ""
+    to_name: str = ""
+    waiting: bool = False
+    # What it answers: (the id, the sender's name, the quoted first line), neutralised.
+    reply: tuple[str, str, str] | None = None
+    # It mentions us (@ our name): highlighted, and notified even when the room is muted.
+    mention: bool = False
+
+    @property
+    def private(self) -> bool:
+        return bool(self.peer_id)
 
 
 @dataclass(frozen=True)
@@ -55,7 +68,22 @@ class Delivered:
     id: str
 
 
-Line = SystemLine | ChatLine | Delivered
+@dataclass(frozen=True)
+class Reached:
+    """Our private message `id` reached its recipient: no longer "waiting"."""
+
+    id: str
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The room refused our message `id`: a face that shows it as pending removes it (a
+    SystemLine follows with the reason)."""
+
+    id: str
+
+
+Line = SystemLine | ChatLine | Delivered | Reached | Refused
 
 
 @dataclass(frozen=True)
@@ -105,6 +133,10 @@ def describe(event: ev.Event, viewpoint: Viewpoint) -> list[Line]:
         case ev.Left():
             return [_system("line.left", name=inline(event.name))]
         case ev.MessageReceived():
+            reply = None
+            if event.reply is not None:
+                quote = event.reply
+                reply = (quote["id"], inline(quote["from"]), inline(quote["text"]))
             return [
                 ChatLine(
                     id=event.id,
@@ -114,15 +146,36 @@ def describe(event: ev.Event, viewpoint: Viewpoint) -> list[Line]:
                     own=event.own,
                     history=event.history,
                     host=bool(event.sender) and event.sender == viewpoint.host_name,
+                    peer_id=event.peer_id if event.private else "",
+                    to_name=inline(event.to_name),
+                    waiting=event.pending,
+                    reply=reply,
+                    mention=not event.own and mentions(event.text, viewpoint.own_name),
                 )
             ]
         case ev.Pending():
             sender = inline(viewpoint.own_name)
             text = neutralise(event.text)
             host = viewpoint.own_name == viewpoint.host_name
-            return [ChatLine(event.id, sender, text, event.ts, own=True, pending=True, host=host)]
+            return [
+                ChatLine(
+                    event.id,
+                    sender,
+                    text,
+                    event.ts,
+                    own=True,
+                    pending=True,
+                    host=host,
+                    peer_id=event.to,
+                )
+            ]
         case ev.Acked():
             return [Delivered(event.id)]
+        case ev.Delivered():
+            return [Reached(event.id)]
+        case ev.SendRefused():
+            reason = sentence(event.code)
+            return [Refused(event.id), SystemLine(tr("line.refused", reason=reason), error=True)]
         case ev.Disconnected():
             if not viewpoint.connected:
                 return []
