@@ -286,3 +286,27 @@ def test_random_json_objects_only_raise_remote_protocol_error(value, kind):
     payload = json.dumps(obj).encode()
     with contextlib.suppress(RemoteProtocolError):
         protocol.Decoder().feed(frame(payload))
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"reply": protocol.Quote(id="m0", sender='Zoé "Z"', text="ligne\t1 🎉")},
+        {"to": "b" * 20, "to_name": "Bob", "from_id": "a" * 20},
+        {"to": "b" * 20, "to_name": "B\\ob", "from_id": "a" * 20, "pending": True},
+        {
+            "to": "host",
+            "to_name": "Serveur",
+            "from_id": "a" * 20,
+            "reply": protocol.Quote(id="m0", sender="Ana", text="«ok»"),
+        },
+    ],
+)
+def test_encode_addressed_chat_gives_the_bytes_of_encode(fields):
+    # The room formats private messages and replies directly; the bytes must be the codec's.
+    base = {"id": "m9", "seq": 12, "sender": "Ana", "text": 'a "b"\nc', "ts": 1795500000.125}
+    direct = protocol.encode_addressed_chat(
+        base["id"], base["seq"], base["sender"], base["text"], base["ts"], **fields
+    )
+    assert direct == protocol.encode(protocol.Chat(**base, **fields))

@@ -15,6 +15,8 @@ from messagerie.net.client import _error_from_server
 from messagerie.wording import (
     ChatLine,
     Delivered,
+    Reached,
+    Refused,
     SystemLine,
     Viewpoint,
     describe,
@@ -197,6 +199,41 @@ CASES = [
         [ChatLine("m2", "Ana", "salut", 6.0, own=True, pending=True)],
     ),
     (ev.Acked(id="m2", seq=4), ME, [Delivered("m2")]),
+    (ev.Delivered(id="m3", seq=5), ME, [Reached("m3")]),
+    (
+        ev.SendRefused(id="m4", code="unknown_recipient"),
+        ME,
+        [
+            Refused("m4"),
+            SystemLine("Message non envoyé : Destinataire inconnu dans cette discussion.", True),
+        ],
+    ),
+    (
+        ev.MessageReceived(
+            id="m5",
+            seq=6,
+            sender="Bob",
+            text="@ana tu as deux minutes ?",
+            ts=7.0,
+            to="a" * 20,
+            to_name="Ana",
+            from_id="b" * 20,
+            reply={"id": "m1", "from": "B\u202eob", "text": "l1"},
+        ),
+        ME,
+        [
+            ChatLine(
+                "m5",
+                "Bob",
+                "@ana tu as deux minutes ?",
+                7.0,
+                peer_id="b" * 20,
+                to_name="Ana",
+                reply=("m1", "B\\u202eob", "l1"),
+                mention=True,
+            )
+        ],
+    ),
     (
         ev.Disconnected(reason="connection_lost"),
         ME,

@@ -599,30 +599,42 @@ class Room:
         if not is_new:
             return
         self.posted_since_flush += 1
-        chat = protocol.Chat(id=msg_id, seq=seq, sender=sender_name, text=text, ts=ts, reply=quote)
+        host_reads = not to or protocol.HOST_MEMBER_ID in (from_id, to)
+        now = True  # received now by everyone who will receive it (a room reply: at once)
         if not to:
-            self.broadcast.append(protocol.encode(chat))
-            self.pending_events.append(
-                events.MessageReceived.of(chat, history=False, own=sender is None)
-            )
-            return
-        recipient = self.by_member.get(to)
-        # Received now if the recipient is the host, or joined and reading live messages; one
-        # catching up gets it from the history, in order, and is marked then (_catch_up).
-        now = to == protocol.HOST_MEMBER_ID or (
-            recipient is not None and recipient.catch_up is None
-        )
-        chat = dataclasses.replace(chat, to=to, to_name=to_name, from_id=from_id, pending=not now)
-        if now:
-            self.history.mark_delivered(seq)
-            parties = frozenset({from_id, to})
+            frame = protocol.encode_addressed_chat(msg_id, seq, sender_name, text, ts, reply=quote)
+            self.broadcast.append(frame)
         else:
-            parties = frozenset({from_id})
-        self.broadcast.append(_Private(protocol.encode(chat), parties))
-        self.private_parties.update(parties)
-        if protocol.HOST_MEMBER_ID in (from_id, to):
+            recipient = self.by_member.get(to)
+            # Received now if the recipient is the host, or joined and reading live messages;
+            # one catching up gets it from the history, in order, and is marked then.
+            now = to == protocol.HOST_MEMBER_ID or (
+                recipient is not None and recipient.catch_up is None
+            )
+            if now:
+                self.history.mark_delivered(seq)
+            frame = protocol.encode_addressed_chat(
+                msg_id, seq, sender_name, text, ts, to=to, to_name=to_name, from_id=from_id,
+                pending=not now, reply=quote,
+            )  # fmt: skip
+            parties = frozenset({from_id, to}) if now else frozenset({from_id})
+            self.broadcast.append(_Private(frame, parties))
+            self.private_parties.update(parties)
+        if host_reads:
             self.pending_events.append(
-                events.MessageReceived.of(chat, history=False, own=sender is None)
+                events.MessageReceived(
+                    id=msg_id,
+                    seq=seq,
+                    sender=sender_name,
+                    text=text,
+                    ts=ts,
+                    own=sender is None,
+                    to=to,
+                    to_name=to_name or "",
+                    from_id=from_id if to else "",
+                    pending=not now,
+                    reply=None if quote is None else quote.to_wire(),
+                )
             )
 
     def _recipient_name(self, to: str, from_id: str) -> str:
@@ -770,9 +782,10 @@ class Room:
         frames = self.broadcast
         self.broadcast = []
         parties, self.private_parties = self.private_parties, set()
-        if frames:
-            # Private frames, if any, go to their parties only: everyone else gets the rest.
-            blob = b"".join(_visible(frames, None) if parties else frames)
+        # Private frames, if any, go to their parties only: everyone else gets the rest.
+        public = _visible(frames, None) if parties else frames
+        if public:
+            blob = b"".join(public)
             # Those who only need the broadcast first: a message reaches the others before
             # its sender's ack, since the sender already shows it.
             later = []
@@ -787,7 +800,15 @@ class Room:
                 elif not peer.transport.is_closing():
                     self._write(peer, blob)
         else:
+            # Nothing for everyone: only the parties of private frames and those with
+            # frames of their own are written to (a private message costs no loop over
+            # the whole room).
             later = [p for p in self.participants if p.conn.outgoing or p.catch_up is not None]
+            later += [
+                peer
+                for member in parties
+                if (peer := self.by_member.get(member)) is not None and peer not in later
+            ]
         for peer in later:
             if peer.conn.state is not State.JOINED or peer.transport.is_closing():
                 continue

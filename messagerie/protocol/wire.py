@@ -945,6 +945,42 @@ def encode_chat(msg_id: str, seq: int, sender: str, text: str, ts: float) -> byt
     return _frame(payload.encode("utf-8"))
 
 
+def encode_addressed_chat(
+    msg_id: str,
+    seq: int,
+    sender: str,
+    text: str,
+    ts: float,
+    *,
+    to: str = "",
+    to_name: str = "",
+    from_id: str = "",
+    pending: bool = False,
+    reply: Quote | None = None,
+) -> bytes:
+    """The same bytes as encode(Chat(...)) for a private message or a reply, formatted
+    directly like encode_chat (the room's path for them; tests/test_protocol.py compares).
+
+    The ids must be valid (is_valid_id), which the room has checked.
+    """
+    head = (
+        f'{{"type":"message","id":"{msg_id}","seq":{seq:d},"from":{_json_string(sender)},'
+        f'"text":{_json_string(text)},"ts":{ts!r}'
+    )
+    parts = [head]
+    if to:
+        parts.append(f',"to":"{to}","to_name":{_json_string(to_name)},"from_id":"{from_id}"')
+        if pending:
+            parts.append(',"pending":true')
+    if reply is not None:
+        parts.append(
+            f',"reply":{{"id":"{reply.id}","from":{_json_string(reply.sender)},'
+            f'"text":{_json_string(reply.text)}}}'
+        )
+    parts.append("}")
+    return _frame("".join(parts).encode("utf-8"))
+
+
 def encode_ack(msg_id: str, seq: int) -> bytes:
     """The same bytes as encode(Ack(...)), formatted directly like encode_chat."""
     return _frame(f'{{"type":"ack","id":"{msg_id}","seq":{seq:d}}}'.encode())

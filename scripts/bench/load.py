@@ -150,6 +150,12 @@ class OursClient(Client):
         self.conn = protocol.ClientConnection(name=f"b{self.index}", client_id=f"bench{self.index}")
         self.conn.start()
         transport.write(self.conn.data_to_send())
+        # In a private run, each client writes privately to the next one (by its member id,
+        # which the bench knows from the next one's client_id).
+        self.to = b""
+        if self.gen.spec.get("private"):
+            nxt = (self.index + 1) % self.gen.spec["n"]
+            self.to = b',"to":"%s"' % protocol.member_id(f"bench{nxt}").encode()
 
     def send(self, text: bytes) -> None:
         # Built by hand: the text is ASCII without quotes or backslashes. The id has the shape
@@ -158,7 +164,7 @@ class OursClient(Client):
         # it unique.
         self.sent += 1
         msg_id = b"%012x%04x%016x" % (time.time_ns() // 1_000_000, self.index, self.sent)
-        payload = b'{"type":"say","id":"%s","text":"%s"}' % (msg_id, text)
+        payload = b'{"type":"say","id":"%s","text":"%s"%s}' % (msg_id, text, self.to)
         self.transport.write(len(payload).to_bytes(4, "big") + payload)
 
     def data_received(self, data: bytes) -> None:

@@ -31,8 +31,12 @@ def run_load(
     max_conns: int | None = None,
     timeout: float = 120.0,
     profile: Path | None = None,
+    private: bool = False,
 ) -> dict[str, Any]:
-    """Start a fresh server, join n clients, have each send m messages, stop the server."""
+    """Start a fresh server, join n clients, have each send m messages, stop the server.
+
+    `private` (ours only): each client writes its messages privately to the next client, so
+    each message has one recipient instead of n - 1."""
     server = Server(kind, tls, max_conns=max_conns)
     spec = {
         "kind": kind,
@@ -45,6 +49,7 @@ def run_load(
         "indices": list(range(n)),
         "probes": set(range(0, n, max(1, n // PROBES))),
         "timeout": timeout,
+        "private": private,
     }
     load = None
     spy = None
@@ -64,7 +69,10 @@ def run_load(
             spy = start_profiler(server.pid, profile)
         cpu_before = server.cpu_s()
         own = 1 if kind == "ours" else 0  # our room echoes a message to its sender
-        expected = (live - 1 + own) * m
+        # Each client gets its own echo, and the others' messages: all of them, or in a
+        # private run the m that its predecessor writes to it.
+        recipients = 1 if private else live - 1
+        expected = (recipients + own) * m
         start_at = time.monotonic() + 0.05
         results = load.call("go", start_at=start_at, rate=rate, expected=expected)
         cpu = server.cpu_s() - cpu_before
@@ -80,6 +88,7 @@ def run_load(
     received = sum(r["received"] for r in results)
     clients = sum(r["clients"] for r in results)
     deliveries = received - own * m * clients
+    recipients = 1 if private else live - 1
     latencies = [x for r in results for x in r["latencies"]]
     duration = max(last - first, 1e-9)
     return {
@@ -93,9 +102,9 @@ def run_load(
         "settled": settled,
         "server_alive": alive,
         "deliveries": deliveries,
-        "expected_deliveries": (live - 1) * m * live,
+        "expected_deliveries": recipients * m * live,
         "complete_clients": sum(r["complete"] for r in results),
-        "all_delivered": deliveries == n * (n - 1) * m and live == n,
+        "all_delivered": deliveries == n * recipients * m and live == n,
         "duration_s": duration,
         "cpu_s": cpu,
         "cpu_s_per_100k": cpu / deliveries * 100_000 if deliveries else None,
