@@ -152,3 +152,21 @@ def test_msg_to_an_unknown_or_ambiguous_name_sends_nothing(procs, tmp_path):
     a.send("fin")
     a.event("message", text="fin")
     assert not any("bonjour" in line or "moi-même" in line for line in host.seen)
+
+
+def test_two_copies_with_one_data_folder_do_not_take_each_others_place(procs, tmp_path):
+    # The client_id is kept in the data folder; a second copy joining the same room from the
+    # same folder gets one of its own instead of replacing the first one, over and over.
+    host = procs("serve", "--headless", "--port", "0", data_dir=tmp_path / "host")
+    port = host.event("listening")["port"]
+    first, one = _join(procs, port, "Ana", tmp_path / "same")
+    second, two = _join(procs, port, "Ana", tmp_path / "same")
+    assert one["member_id"] != two["member_id"] and two["name"] == "Ana (2)"
+    second.send("je suis la deuxième")
+    first.event("message", text="je suis la deuxième")
+    assert not any('"replaced"' in line for line in first.seen + second.seen)
+    # The first one's id is the kept one: it comes back with it.
+    assert first.finish() == 0
+    assert second.finish() == 0
+    _, three = _join(procs, port, "Ana", tmp_path / "same")
+    assert three["member_id"] == one["member_id"]

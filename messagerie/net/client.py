@@ -39,6 +39,7 @@ from messagerie.protocol import State
 from messagerie.protocol.filenames import clean_file_name
 from messagerie.security import identity
 from messagerie.security.known_hosts import TrustDecision, TrustState
+from messagerie.store.client_ids import ClientIds
 from messagerie.store.outbox import Outbox, OutgoingMessage
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ class RoomClient:
         limits: Limits,
         outbox: Outbox,
         on_event: Callable[[events.Event], None],
+        client_ids: ClientIds | None = None,
         ssl_context: ssl.SSLContext | None = None,
         pinning: Any = None,
         password_prover: Callable[[str | None], Any] | None = None,
@@ -101,8 +103,9 @@ class RoomClient:
         self.pinning = pinning
         # Makes the password exchange's prover for a connection, if we have a password.
         self.password_prover = password_prover
-        # Kept in the outbox's database per room and identity (Outbox.client_id), read at
-        # each connection; until the first, a random one that nobody has seen.
+        # Kept per room and room identity (store.client_ids), read at each connection;
+        # without a store, one for this client's life.
+        self.client_ids = client_ids
         self.client_id = uuid.uuid4().hex
         self.member_id = protocol.member_id(self.client_id)
         self.last_seq = 0
@@ -242,8 +245,9 @@ class RoomClient:
                     trust = self.pinning.check(writer.get_extra_info("ssl_object"))
                 fingerprint = trust.fingerprint if trust else None
                 self.fingerprint = fingerprint
-                self.client_id = self.outbox.client_id(fingerprint)
-                self.member_id = protocol.member_id(self.client_id)
+                if self.client_ids is not None:
+                    self.client_id = self.client_ids.client_id(fingerprint)
+                    self.member_id = protocol.member_id(self.client_id)
                 prover = self.password_prover(fingerprint) if self.password_prover else None
             except MessagerieError as exc:
                 raise ConnectionEnded(exc) from None

@@ -32,6 +32,7 @@ from messagerie.net.server import Peer, Room, stored_chat
 from messagerie.net.transfer import RoomFiles
 from messagerie.protocol.filenames import clean_file_name
 from messagerie.store.blobs import FileStore
+from messagerie.store.client_ids import ClientIds
 from messagerie.store.history import HistoryStore
 from messagerie.store.outbox import Outbox
 
@@ -356,7 +357,8 @@ class JoinSession(Session):
 
     async def _main(self) -> None:
         config = self.config
-        outbox = Outbox(config.data_dir / "outbox.sqlite3", room=f"{config.host}:{config.port}")
+        room_key = f"{config.host}:{config.port}"
+        outbox = Outbox(config.data_dir / "outbox.sqlite3", room=room_key)
         if outbox.warning:
             self._emit(events.Notice.of("storage", outbox.warning))
         security = ClientSecurity.create(
@@ -369,12 +371,14 @@ class JoinSession(Session):
         )
         for warning in security.warnings:
             self._emit(events.Notice.of("identity", warning))
+        client_ids = ClientIds(config.data_dir, room_key)
         client = RoomClient(
             host=config.host,
             port=config.port,
             name=config.name,
             limits=config.limits,
             outbox=outbox,
+            client_ids=client_ids,
             on_event=self._emit,
             ssl_context=security.ssl_context,
             pinning=security.pinning,
@@ -402,6 +406,7 @@ class JoinSession(Session):
                 task.cancel()
             await asyncio.gather(running, stop, return_exceptions=True)
             outbox.close()
+            client_ids.close()
 
     def _send_on_loop(self, say: protocol.Say) -> None:
         if self.client is not None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,11 +25,6 @@ CREATE TABLE IF NOT EXISTS outbox (
     ts REAL NOT NULL,
     to_id TEXT NOT NULL DEFAULT '',
     reply_to TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS identities (
-    room TEXT PRIMARY KEY,
-    fingerprint TEXT NOT NULL,
-    client_id TEXT NOT NULL
 );
 """
 # Columns added with private messages and replies, added to an older outbox when opened.
@@ -65,27 +59,6 @@ class Outbox:
             " VALUES (?, ?, ?, ?, ?, ?)",
             (self.room, message.id, message.text, message.ts, message.to, message.reply_to),
         )
-
-    def client_id(self, fingerprint: str | None) -> str:
-        """Our client_id for this room: the same across restarts, so that the room knows us
-        again (and keeps our private messages while we are away), but a new one when the
-        room's identity is not the one we gave it to (`fingerprint` None: no TLS).
-
-        The client_id is a secret between us and the room (it lets its holder take our place),
-        so it never goes to another identity, even one the user chose to trust instead.
-        """
-        seen = fingerprint or ""
-        row = self._db.execute(
-            "SELECT fingerprint, client_id FROM identities WHERE room = ?", (self.room,)
-        ).fetchone()
-        if row is not None and row[0] == seen:
-            return row[1]
-        client_id = uuid.uuid4().hex
-        self._write(
-            "INSERT OR REPLACE INTO identities (room, fingerprint, client_id) VALUES (?, ?, ?)",
-            (self.room, seen, client_id),
-        )
-        return client_id
 
     def remove(self, msg_id: str) -> bool:
         """Forget an acknowledged message; return True if it was waiting."""
