@@ -170,3 +170,28 @@ def test_two_copies_with_one_data_folder_do_not_take_each_others_place(procs, tm
     assert second.finish() == 0
     _, three = _join(procs, port, "Ana", tmp_path / "same")
     assert three["member_id"] == one["member_id"]
+
+
+def test_a_private_message_typed_while_the_host_is_down_is_sent_once_it_is_back(procs, tmp_path):
+    # The outbox keeps the recipient: the message is resent with the same id after the
+    # reconnect, and arrives once, privately.
+    host = procs("serve", "--headless", "--port", "0", data_dir=tmp_path / "host")
+    port = host.event("listening")["port"]
+    a, _ = _join(procs, port, "Ana", tmp_path / "a")
+    b, _ = _join(procs, port, "Bob", tmp_path / "b")
+    a.event("joined", name="Bob")
+    host.proc.kill()
+    host.proc.wait(10)
+    a.event("disconnected")
+    a.send("/msg Bob écrit pendant la coupure")
+    pending = a.event("pending", text="écrit pendant la coupure")
+    host2 = procs("serve", "--headless", "--port", str(port), data_dir=tmp_path / "host")
+    host2.event("listening")
+    got = b.event("message", text="écrit pendant la coupure", timeout=40)
+    assert got["private"] is True and got["id"] == pending["id"]
+    echo = a.event("message", id=pending["id"], timeout=40)
+    assert echo["private"] is True and echo["to"] == "Bob"
+    a.send("et pour tous")
+    b.event("message", text="et pour tous")
+    assert sum(1 for line in b.seen if "écrit pendant la coupure" in line) == 1
+    assert not any("écrit pendant la coupure" in line for line in host2.seen)
