@@ -23,6 +23,7 @@ from messagerie.limits import DEFAULT_LIMITS
 from messagerie.net import events
 from messagerie.net.session import HostSession, JoinSession, SessionConfig
 from tests import needs
+from tests.cli import Proc
 
 WAIT_S = 15.0
 FAST_LIMITS = dataclasses.replace(
@@ -169,3 +170,20 @@ def sessions(tmp_path: Path):
     for session in reversed(started):
         session.stop()
         assert not session.running, f"{session} did not stop"
+
+
+@pytest.fixture
+def procs():
+    """Factory for `python -m messagerie ...` subprocesses (tests.cli.Proc: --json by
+    default), all killed and waited for at the end. The adversarial suite has its own."""
+    started: list[Proc] = []
+
+    def make(*args: str, **kw) -> Proc:
+        proc = Proc(*args, **kw)
+        started.append(proc)
+        return proc
+
+    yield make
+    for proc in started:
+        proc.close()
+        assert proc.proc.poll() is not None

@@ -10,7 +10,7 @@ import pytest
 
 from messagerie import __version__
 from tests import needs
-from tests.cli import ROOT, Proc, run
+from tests.cli import ROOT, run
 
 EXPECTED_FIELDS = {
     "listening": {"host", "port", "addresses", "fingerprint", "safety_code"},
@@ -18,20 +18,6 @@ EXPECTED_FIELDS = {
     "joined": {"name", "address"},
     "message": {"id", "seq", "from", "text", "ts"},
 }
-
-
-@pytest.fixture
-def procs():
-    started: list[Proc] = []
-
-    def start(*args, **kw):
-        p = Proc(*args, **kw)
-        started.append(p)
-        return p
-
-    yield start
-    for p in started:
-        p.close()
 
 
 @pytest.mark.parametrize("tls", [False, True], ids=["plaintext", "tls"])

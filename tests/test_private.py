@@ -8,25 +8,9 @@ party. A message for someone away waits on the host and arrives once when they c
 
 from __future__ import annotations
 
-import pytest
-
 from tests.cli import Proc
 
 SECRET = "rendez-vous secret à 15 h"
-
-
-@pytest.fixture
-def procs():
-    started: list[Proc] = []
-
-    def start(*args, **kw):
-        p = Proc(*args, **kw)
-        started.append(p)
-        return p
-
-    yield start
-    for p in started:
-        p.close()
 
 
 def _join(procs, port: int, name: str, data_dir) -> tuple[Proc, dict]:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli import Proc
 from tests.needs import missing_window
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
@@ -144,19 +143,3 @@ def app(tmp_path):
     # Tk wrappers of the destroyed window must be collected on this (the Tk) thread; a
     # collection on a later test's network thread would call Tcl from the wrong thread.
     gc.collect()
-
-
-@pytest.fixture
-def procs():
-    """Factory for headless peers (`python -m messagerie ... --headless --json`)."""
-    started: list[Proc] = []
-
-    def make(*args: str, data_dir: Path) -> Proc:
-        proc = Proc(*args, data_dir=data_dir)
-        started.append(proc)
-        return proc
-
-    yield make
-    for proc in started:
-        proc.close()
-        assert proc.proc.poll() is not None
