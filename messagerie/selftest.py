@@ -59,6 +59,7 @@ MODULES = (
     "zeroconf._handlers.query_handler",
     "ifaddr",
 )
+PRIVATE = "rien que pour toi"
 MESSAGE = "Ça marche 🎉 — café, naïve, 日本"
 PASSWORD = "mot de passe é"
 WAIT_S = 20.0
@@ -155,10 +156,16 @@ def _room(data: Path) -> dict[str, object]:
         echoed = _wait(join_events, events.MessageReceived)
         if received.text != MESSAGE or echoed.text != MESSAGE:
             raise RuntimeError(f"message damaged: {received.text!r} / {echoed.text!r}")
+        # A private message from the host to the joiner, answering the joiner's message.
+        host.send(PRIVATE, to=connected.member_id, reply_to=received.id)
+        private = _wait(join_events, events.MessageReceived)
+        if not private.private or private.text != PRIVATE or private.reply is None:
+            raise RuntimeError(f"private message damaged: {private!r}")
         return {
             "tls": connected.tls,
             "password": listening.password,
             "safety_code": connected.safety_code,
+            "private": private.peer_id == listening.member_id,
         }
     finally:
         if joiner is not None:
