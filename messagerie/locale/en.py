@@ -363,4 +363,5 @@ MESSAGES = {
     "error.ambiguous_recipient": "Several people are called “{name}”: give the exact name.",
     "error.recipient_cannot_receive": "This person uses a version of Messagerie that does not receive private messages.",
     "error.unknown_reply": "The message you are replying to is no longer in the discussion.",
+    "gui.chat.private_sender": "{name} → {to} (private)",
 }

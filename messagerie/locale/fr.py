@@ -376,4 +376,5 @@ MESSAGES = {
     "error.ambiguous_recipient": "Plusieurs personnes s'appellent « {name} » : précisez le nom exact.",
     "error.recipient_cannot_receive": "Cette personne utilise une version de Messagerie qui ne reçoit pas les messages privés.",
     "error.unknown_reply": "Le message auquel vous répondez n'est plus dans la discussion.",
+    "gui.chat.private_sender": "{name} → {to} (privé)",
 }

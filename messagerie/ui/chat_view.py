@@ -24,7 +24,16 @@ from messagerie.ui.safety import SafetyPanel
 from messagerie.ui.typing_hint import TypingHint
 from messagerie.ui.widgets import Texts, wrap_label
 from messagerie.validators import validate_message_text
-from messagerie.wording import ChatLine, Delivered, SystemLine, Viewpoint, describe, explain
+from messagerie.wording import (
+    ChatLine,
+    Delivered,
+    Reached,
+    Refused,
+    SystemLine,
+    Viewpoint,
+    describe,
+    explain,
+)
 from messagerie.wording.lines import marked, shown_name
 
 # Below this width the participants list is hidden so the history keeps room to breathe,
@@ -339,12 +348,20 @@ class ChatView(ttk.Frame):
         for line in lines:
             if isinstance(line, SystemLine):
                 h.add_system(line.text, error=line.error)
-            elif isinstance(line, Delivered):
+            elif isinstance(line, Delivered | Refused):
+                # A refused message loses its "envoi…" too; the line after it says why.
                 h.acked(line.id)
+            elif isinstance(line, Reached):
+                continue
             else:
                 # The host is marked wherever its name shows; no participant's name may hold
                 # the mark (protocol.name_problem), so no one can pass for it.
                 sender = marked(line.sender, line.host)
+                if line.private:
+                    # Until the window has conversations of its own, a private message says
+                    # so in the line, with whom.
+                    to = line.to_name or "…"
+                    sender = tr("gui.chat.private_sender", name=sender, to=to)
                 if line.pending:
                     h.add_pending(line.id, sender, line.text, line.ts)
                     continue

@@ -241,3 +241,24 @@ def test_join_view_survives_a_host_restart_and_delivers_what_was_typed_meanwhile
     pump_until(c.root, lambda: "Connecté" in chat.status.cget("text"), what="connected again")
     assert _history(c).count("écrit pendant la coupure") == 1
     screenshot(c.root, "chat_after_reconnect")
+
+
+def test_a_private_message_says_with_whom_and_a_refused_one_why(app):
+    c, _port = _host(app)
+    sink = c.bridge.sink(c.token)
+    sink(
+        ev.MessageReceived(
+            id="p1",
+            seq=1,
+            sender="Bob",
+            text="tu as deux minutes ?",
+            ts=0,
+            to="host",
+            to_name="Serveur",
+            from_id="b" * 20,
+        )
+    )
+    sink(ev.SendRefused(id="p2", code="unknown_recipient"))
+    pump_until(c.root, lambda: "Message non envoyé" in _history(c), what="refusal")
+    assert "Bob → Serveur (privé) : tu as deux minutes ?" in _history(c)
+    assert "Destinataire inconnu" in _history(c)
