@@ -330,6 +330,7 @@ MESSAGES = {
     "error.file_unwritable": "Cannot write the file in {path}: {detail}.",
     "error.transfer_failed": "The transfer failed after several attempts.",
     "error.transfer_cancelled": "Transfer cancelled.",
+    "error.cancelled": "you cancelled it.",
     "file_name.not_a_string": "File name refused: it is not text.",
     "file_name.empty": "File name refused: it is empty.",
     "file_name.bidi": "File name refused: it holds characters that reverse the text's direction.",

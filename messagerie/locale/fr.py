@@ -343,6 +343,7 @@ MESSAGES = {
     "error.file_unwritable": "Impossible d'écrire le fichier dans {path} : {detail}.",
     "error.transfer_failed": "Le transfert a échoué après plusieurs tentatives.",
     "error.transfer_cancelled": "Transfert annulé.",
+    "error.cancelled": "vous l'avez annulé.",
     "file_name.not_a_string": "Nom de fichier refusé : ce n'est pas du texte.",
     "file_name.empty": "Nom de fichier refusé : il est vide.",
     "file_name.bidi": "Nom de fichier refusé : il contient des caractères qui inversent le sens du texte.",
