@@ -7,8 +7,11 @@ renderer headless mode uses too (`wording.describe`): this view only draws them.
 
 from __future__ import annotations
 
+import mimetypes
+import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import ttkbootstrap as ttk
@@ -17,15 +20,18 @@ from messagerie import protocol
 from messagerie.errors import MessagerieError
 from messagerie.i18n import tr
 from messagerie.net import events as ev
-from messagerie.ui import forms
+from messagerie.protocol.filenames import clean_file_name
+from messagerie.ui import dnd, forms
+from messagerie.ui.file_card import FileActions, FileCard
 from messagerie.ui.history import History
 from messagerie.ui.message_input import MessageInput
+from messagerie.ui.preview import wants_preview
 from messagerie.ui.safety import SafetyPanel
 from messagerie.ui.typing_hint import TypingHint
 from messagerie.ui.widgets import Texts, wrap_label
 from messagerie.validators import validate_message_text
 from messagerie.wording import ChatLine, Delivered, SystemLine, Viewpoint, describe, explain
-from messagerie.wording.lines import marked, shown_name
+from messagerie.wording.lines import file_failure, marked, shown_name
 
 # Below this width the participants list is hidden so the history keeps room to breathe,
 # and the host's address bar takes two lines.
@@ -48,7 +54,8 @@ class ChatView(ttk.Frame):
     optional callbacks: `typing()` while the person types (at most every TYPING_EVERY_S),
     `retry()` for "Réessayer maintenant", `rejoin()` for "Rejoindre à nouveau" once a joined
     session has ended. At a first contact with the host's identity (`Connected.first_contact`)
-    the safety code is explained.
+    the safety code is explained. With `files`, files are shared: an "Envoyer un fichier…"
+    button, drops when `drops` (tkdnd is loaded), and a card in the history for each file.
     """
 
     def __init__(
@@ -63,8 +70,13 @@ class ChatView(ttk.Frame):
         typing: Callable[[], None] | None = None,
         retry: Callable[[], None] | None = None,
         rejoin: Callable[[], None] | None = None,
+        files: FileActions | None = None,
+        drops: bool = False,
     ) -> None:
         super().__init__(master, padding=(16, 12))
+        self.files = files
+        # The cards by the ids their events carry (a file id, and an upload's transfer id).
+        self.cards: dict[str, FileCard] = {}
         self.mode = mode
         self._typing_cb = typing
         self._retry_cb = retry
@@ -97,6 +109,7 @@ class ChatView(ttk.Frame):
         self._build_address_bar()
         self._build_middle()
         self._build_bottom()
+        self.drops = bool(files and drops and dnd.accept_files(self, self.send_files))
         self.bind("<Configure>", self._on_resize, add="+")
         self.bind("<Destroy>", self._on_destroy, add="+")
         self._refresh_status()
@@ -196,8 +209,18 @@ class ChatView(ttk.Frame):
         )
         self.texts.bind(self.send_button, "gui.chat.send")
         self.send_button.grid(row=1, column=1, padx=(8, 0), sticky="s")
+        self.file_button = ttk.Button(
+            bottom,
+            bootstyle="outline-secondary",
+            icon="paperclip",
+            compound="left",
+            command=self.pick_files,
+        )
+        self.texts.bind(self.file_button, "gui.file.send")
+        if self.files is not None:
+            self.file_button.grid(row=1, column=2, padx=(8, 0), sticky="s")
         self.hint = wrap_label(bottom, bootstyle="secondary")
-        self.hint.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(4, 0))
+        self.hint.grid(row=2, column=0, columnspan=3, sticky="ew", pady=(4, 0))
         self._show_hint(None)
         self.entry.bind("<KeyRelease>", self._check_length, add="+")
         self.entry.bind("<KeyPress>", self._on_key, add="+")
@@ -229,6 +252,38 @@ class ChatView(ttk.Frame):
         self.entry.delete(0, "end")
         self._show_hint(None)
         # What we send is what we want to see, even when we had scrolled up to read.
+        self.history.jump_to_end()
+
+    def pick_files(self) -> None:
+        """ "Envoyer un fichier…": the files chosen in the dialog (several allowed) are sent."""
+        if self.files is not None:
+            paths = self.files.ask_files()
+            if paths:
+                self.send_files(list(paths))
+
+    def send_files(self, paths: list[str]) -> None:
+        """Share each file of `paths` (the button's choice or a drop), each with its card."""
+        if self.files is None or self.ended:
+            return
+        for raw in paths:
+            path = Path(raw)
+            if not path.is_file():
+                continue  # a dropped folder or a vanished file: nothing to share
+            try:
+                size = path.stat().st_size
+            except OSError:
+                size = 0
+            transfer_id = self.files.send(os.fspath(path))
+            card = self._add_card(
+                transfer_id,
+                name=clean_file_name(path.name),  # the name the room will announce
+                size=size,
+                sender=self.own_name,
+                media_type=mimetypes.guess_type(path.name, strict=False)[0] or "",
+                upload=True,
+                path=path,
+            )
+            self._want_preview(card, path)
         self.history.jump_to_end()
 
     def _on_key(self, event: Any) -> None:
@@ -330,7 +385,87 @@ class ChatView(ttk.Frame):
             self.typing_label.done(e.sender)
         elif (isinstance(e, ev.Failed) and e.fatal) or isinstance(e, ev.Stopped):
             self.end_session()
+        elif isinstance(e, ev.FileOffered | ev.FileProgress | ev.FileSent | ev.FileReceived):
+            if self._on_file_event(e):
+                return []  # the card shows it: no line besides
+        elif isinstance(e, ev.FileFailed) and self._on_file_event(e):
+            return []
         return self._draw(lines)
+
+    # -- files ----------------------------------------------------------------------------
+
+    def _add_card(self, card_id: str, **fields: Any) -> FileCard:
+        actions = self.files
+
+        def make(master: Any) -> FileCard:
+            return FileCard(master, card_id=card_id, actions=actions, **fields)
+
+        card = self.history.add_widget(make)
+        self.cards[card_id] = card
+        # A card trimmed off the history is destroyed with its line: forget it then.
+        card.bind("<Destroy>", lambda e, c=card: self._forget_card(e, c), add="+")
+        return card
+
+    def _forget_card(self, event: Any, card: FileCard) -> None:
+        if event.widget is card:
+            for key in [k for k, v in self.cards.items() if v is card]:
+                del self.cards[key]
+
+    def _own_upload_of(self, e: ev.FileOffered) -> FileCard | None:
+        """Our upload that this offer announces (the offer may come before FileSent)."""
+        if e.sender != self.own_name:
+            return None
+        for card in self.cards.values():
+            if card.upload and card.file_id is None and (card.name, card.size) == (e.name, e.size):
+                return card
+        return None
+
+    def _on_file_event(self, e: Any) -> bool:
+        """Update the file's card; False when there is none (the event's line is shown)."""
+        if self.files is None:
+            return False
+        if isinstance(e, ev.FileOffered):
+            if e.id in self.cards:
+                return True
+            own = self._own_upload_of(e)
+            if own is not None:
+                own.file_id = e.id
+                self.cards[e.id] = own
+                return True
+            self._add_card(e.id, name=e.name, size=e.size, sender=e.sender, media_type=e.media_type)
+            return True
+        card = self.cards.get(e.id)
+        if card is None:
+            return False
+        if isinstance(e, ev.FileProgress):
+            card.progress(e.done, e.total)
+        elif isinstance(e, ev.FileSent):
+            card.sent(e.file_id)
+            self.cards[e.file_id] = card
+        elif isinstance(e, ev.FileReceived):
+            card.received(Path(e.path))
+            self._want_preview(card, Path(e.path))
+        elif isinstance(e, ev.FileFailed):
+            card.failed(e.code, file_failure(e.code, e.details))
+        return True
+
+    def _want_preview(self, card: FileCard, path: Path) -> None:
+        files = self.files
+        if (
+            files is not None
+            and files.preview is not None
+            and wants_preview(card.media_type, card.size)
+        ):
+            files.preview(card.card_id, path)
+
+    def show_preview(self, card_id: str, image: Any) -> None:
+        """A thumbnail is ready (on the Tk thread): show it on its card, if still there."""
+        card = self.cards.get(card_id)
+        if card is None or image is None or not card.winfo_exists():
+            return
+        from PIL import ImageTk
+
+        card.show_preview(ImageTk.PhotoImage(image, master=card))
 
     def _draw(self, lines: list[Any]) -> list[ChatLine]:
         """Put the renderer's lines into the history; return the new live ones from others."""
@@ -537,6 +672,8 @@ class ChatView(ttk.Frame):
 
     def retranslate(self) -> None:
         self.texts.refresh()
+        for card in set(self.cards.values()):
+            card.redraw()
         self._status_shown = None  # same state, new language
         self._roster_key = None
         self._look_shown = None
