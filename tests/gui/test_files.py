@@ -38,7 +38,7 @@ class Commands(list):
         self.append(list(command))
 
 
-def joined_gui(app, sessions_fixture, tmp_path, port):
+def joined_gui(app, tmp_path, port):
     c = app(mode="join", host="127.0.0.1", port=port, name="Zoé", limits=FAST_LIMITS)
     c.settings.download_dir = str(tmp_path / "reçus")
     c.opener.run = Commands()
@@ -51,7 +51,7 @@ def card_of(c, file_id):
 
 
 def test_the_button_sends_several_files_and_each_gets_a_card(app, sessions, tmp_path):
-    host, join = sessions
+    _, join = sessions
     c, port = host_from_start_view(app)
     bob, bob_rec = join(port, "Bob")
     first = make(tmp_path / "notes de réunion.txt")
@@ -77,7 +77,7 @@ def test_a_late_joiner_downloads_from_the_card_and_opens_it(app, sessions, tmp_p
     source = make(tmp_path / "compte rendu.pdf")
     server.send_file(source)
     file_id = server_rec.first(ev.FileSent).file_id
-    c = joined_gui(app, sessions, tmp_path, port)  # joins after the file was shared
+    c = joined_gui(app, tmp_path, port)  # joins after the file was shared
     card = card_of(c, file_id)
     assert (card.state, card.name, card.sender) == ("offered", "compte rendu.pdf", "Serveur")
     assert card.download_button.winfo_manager()
@@ -98,7 +98,7 @@ def test_open_is_never_offered_for_programs_or_scripts(app, sessions, tmp_path, 
     server, server_rec, port = host()
     server.send_file(make(tmp_path / name, 2000))
     file_id = server_rec.first(ev.FileSent).file_id
-    c = joined_gui(app, sessions, tmp_path, port)
+    c = joined_gui(app, tmp_path, port)
     card = card_of(c, file_id)
     card.download_button.invoke()
     pump_until(c.root, lambda: card.state == "received", what="received")
@@ -114,7 +114,7 @@ def test_cancel_mid_download_ends_cancelled_with_nothing_left(app, sessions, tmp
     server, server_rec, port = host()
     server.send_file(make(tmp_path / "film.mkv", BIG))
     file_id = server_rec.first(ev.FileSent).file_id
-    c = joined_gui(app, sessions, tmp_path, port)
+    c = joined_gui(app, tmp_path, port)
     card = card_of(c, file_id)
     # The first progress of the download holds the session's loop until "Annuler" is
     # clicked: the cancel then runs at the loop's next turn, long before 48 MiB are in.
@@ -124,10 +124,10 @@ def test_cancel_mid_download_ends_cancelled_with_nothing_left(app, sessions, tmp
 
     def gate(event):
         forward(event)
-        if isinstance(event, ev.FileProgress) and 0 < event.done < event.total:
-            if not held.is_set():
-                held.set()
-                assert clicked.wait(20), "the test never clicked Annuler"
+        moving = isinstance(event, ev.FileProgress) and 0 < event.done < event.total
+        if moving and not held.is_set():
+            held.set()
+            clicked.wait(20)  # bounded: a test that never clicks fails on its own wait
 
     c.session._on_event = gate
     card.download_button.invoke()
@@ -188,7 +188,7 @@ def test_files_dropped_onto_the_chat_are_sent(app, sessions, tmp_path):
     c, port = host_from_start_view(app)
     if not c.window.drops:
         pytest.skip("tkdnd (package tkinterdnd2) cannot load here: drag and drop is off")
-    host, join = sessions
+    _, join = sessions
     bob, bob_rec = join(port, "Bob")
     spaced = make(tmp_path / "avec des espaces {et accolades}.txt")
     plain = make(tmp_path / "simple.bin", 1234)
