@@ -1,0 +1,123 @@
+"""File cards in the history, fed with constructed events: trimming, themes, batching, text."""
+
+from __future__ import annotations
+
+from messagerie.net import events as ev
+from messagerie.ui.file_card import FileActions
+from messagerie.ui.opener import FileOpener
+from tests.gui.chat_helpers import chat_view, connected, feed, message
+from tests.gui.conftest import pump_until
+
+
+class FakeFiles:
+    """The session side of the cards: records what they ask for."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str]] = []
+        self.ran: list[list[str]] = []
+
+    def actions(self) -> FileActions:
+        return FileActions(
+            send=lambda path: self.asked.append(("send", path)) or "t1",
+            get=lambda file_id: self.asked.append(("get", file_id)),
+            cancel=lambda transfer_id: self.asked.append(("cancel", transfer_id)),
+            ask_files=list,
+            opener=FileOpener(run=self.ran.append),
+        )
+
+
+def offer(i: int, **kw) -> ev.FileOffered:
+    values = dict(
+        id=f"f{i}",
+        name=f"document {i}.pdf",
+        size=2_500_000,
+        sha256="ab" * 32,
+        media_type="application/pdf",
+        sender="Bob",
+    )
+    values.update(kw)
+    return ev.FileOffered(**values)
+
+
+def test_a_card_shows_name_size_sender_and_replaces_the_get_line(app):
+    c = app()
+    files = FakeFiles()
+    chat = chat_view(c, files=files.actions())
+    feed(c, chat, [connected(), message(1), offer(1), message(2)])
+    card = chat.cards["f1"]
+    assert card.title.cget("text") == "document 1.pdf"
+    assert card.meta.cget("text") == "2,4 Mo · de Bob"
+    assert "/get" not in chat.history.content()
+    assert chat.history.text.window_names() == (str(card),)
+    card.download_button.invoke()
+    assert files.asked == [("get", "f1")]
+    # Progress: the bar, the rate and the time left, and "Annuler".
+    clock = iter(float(t) for t in range(100))
+    card.clock = lambda: next(clock)
+    chat.apply([ev.FileProgress(id="f1", direction="download", done=0, total=2_500_000)])
+    chat.apply([ev.FileProgress(id="f1", direction="download", done=500_000, total=2_500_000)])
+    pump_until(c.root, lambda: "encore" in card.status.cget("text"), what="rate shown")
+    assert card.status.cget("text") == "488,3 Ko sur 2,4 Mo · 488,3 Ko/s · encore 4 s"
+    assert card.cancel_button.winfo_manager() and card.bar.winfo_manager()
+    card.cancel_button.invoke()
+    assert files.asked[-1] == ("cancel", "f1")
+    chat.apply(
+        [
+            ev.FileFailed(
+                id="f1", direction="download", name="document 1.pdf", code="sha256_mismatch"
+            )
+        ]
+    )
+    assert "empreinte SHA-256" in card.status.cget("text")
+    assert card.download_button.winfo_manager()  # try again
+    assert not chat.history.content().count("Transfert de")  # the card says it, once
+
+
+def test_cards_survive_trimming_and_theme_switches_and_batches_stay_one_insert(app):
+    c = app()
+    chat = chat_view(c, files=FakeFiles().actions())
+    chat.history.max_lines = 200
+    feed(c, chat, [connected(), offer(0)])
+    old = chat.cards["f0"]
+    # A batch with a file in the middle: one insert for the lines before it, one after.
+    calls = []
+    real_insert = chat.history.text.insert
+    chat.history.text.insert = lambda *a: calls.append(a) or real_insert(*a)
+    chat.apply(
+        [message(i) for i in range(1, 100)] + [offer(1)] + [message(i) for i in range(100, 200)]
+    )
+    assert len(calls) == 2
+    chat.history.text.insert = real_insert
+    # Trimming deletes the oldest lines: the first card goes with them, cleanly.
+    feed(c, chat, [message(i) for i in range(200, 1000)])
+    assert not old.winfo_exists() and "f0" not in chat.cards
+    chat.apply(
+        [ev.FileProgress(id="f0", direction="download", done=1, total=2)]
+    )  # no card: ignored
+    assert chat.history.line_count() <= 200 + 500 + 1
+    # A newer card lives on through theme switches (ttk styles follow the theme).
+    feed(c, chat, [offer(2)])
+    card = chat.cards["f2"]
+    for theme in ("dark", "light"):
+        c.window.set_theme(theme)
+        c.root.update()
+    assert card.winfo_exists() and card.title.cget("text") == "document 2.pdf"
+    card.download_button.invoke()
+    assert card.state == "downloading"
+
+
+def test_the_card_follows_the_language(app):
+    from messagerie import i18n
+
+    c = app()
+    chat = chat_view(c, files=FakeFiles().actions())
+    feed(c, chat, [connected(), offer(1)])
+    card = chat.cards["f1"]
+    assert card.download_button.cget("text") == "Télécharger"
+    c.set_language("en")
+    try:
+        assert card.download_button.cget("text") == "Download"
+        assert card.meta.cget("text") == "2.4 MB · from Bob"
+    finally:
+        c.set_language(None)
+        i18n.set_language(None)
