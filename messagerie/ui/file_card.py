@@ -27,6 +27,7 @@ from messagerie.ui.transfer_meter import TransferMeter, format_duration
 from messagerie.wording.lines import inline
 
 REDRAW_MS = 250
+STATUS_WRAP_PX = 440
 
 
 @dataclass
@@ -85,7 +86,8 @@ class FileCard(ttk.Frame):
         self.meta = ttk.Label(self, bootstyle="secondary")
         self.meta.grid(row=1, column=1, sticky="w")
         self.bar = ttk.Progressbar(self, maximum=max(size, 1), length=260, bootstyle="success")
-        self.status = ttk.Label(self, bootstyle="secondary")
+        # A long download path wraps instead of widening the card past the history.
+        self.status = ttk.Label(self, bootstyle="secondary", wraplength=STATUS_WRAP_PX)
         self.preview = ttk.Label(self)
         self.buttons = ttk.Frame(self)
         self.buttons.grid(row=5, column=0, columnspan=2, sticky="w", pady=(6, 0))

@@ -6,7 +6,7 @@ from messagerie.net import events as ev
 from messagerie.ui.file_card import FileActions
 from messagerie.ui.opener import FileOpener
 from tests.gui.chat_helpers import chat_view, connected, feed, message
-from tests.gui.conftest import pump_until
+from tests.gui.conftest import pump_until, screenshot
 
 
 class FakeFiles:
@@ -121,3 +121,42 @@ def test_the_card_follows_the_language(app):
     finally:
         c.set_language(None)
         i18n.set_language(None)
+
+
+def test_screenshots_of_file_cards_in_light_and_dark(app, tmp_path):
+    from PIL import Image, ImageDraw
+
+    c = app()
+    files = FakeFiles()
+    chat = chat_view(c, files=files.actions())
+    picture = tmp_path / "vacances.png"
+    image = Image.new("RGB", (800, 500), (40, 110, 190))
+    ImageDraw.Draw(image).ellipse((250, 100, 550, 400), fill=(250, 200, 60))
+    image.save(picture)
+    feed(
+        c,
+        chat,
+        [
+            connected(),
+            message(1, text="Voici le compte rendu et une photo."),
+            offer(1, name="compte rendu.pdf"),
+            offer(2, name="vacances.png", size=picture.stat().st_size, media_type="image/png"),
+            ev.FileReceived(id="f2", name="vacances.png", path=str(picture)),
+            offer(3, name="film de la fête.mkv", size=700_000_000, media_type="video/x-matroska"),
+        ],
+    )
+    chat.show_preview("f2", image.resize((220, 137)))
+    big = chat.cards["f3"]
+    clock = iter(float(t) for t in range(100))
+    big.clock = lambda: next(clock)
+    big.download()
+    for done in (0, 120_000_000, 240_000_000):
+        chat.apply([ev.FileProgress(id="f3", direction="download", done=done, total=700_000_000)])
+    pump_until(c.root, lambda: "encore" in big.status.cget("text"), what="progress")
+    assert chat.cards["f2"].preview.winfo_manager() and big.bar.winfo_manager()
+    chat.history.jump_to_end()
+    screenshot(c.root, "issue15_file_cards_light")
+    c.window.set_theme("dark")
+    c.root.update()
+    screenshot(c.root, "issue15_file_cards_dark")
+    c.window.set_theme("light")
