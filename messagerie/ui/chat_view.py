@@ -273,7 +273,11 @@ class ChatView(ttk.Frame):
                 size = path.stat().st_size
             except OSError:
                 size = 0
-            transfer_id = self.files.send(os.fspath(path))
+            try:
+                transfer_id = self.files.send(os.fspath(path))
+            except MessagerieError as exc:  # the session is gone: say so under the field
+                self._show_hint(explain(exc))
+                return
             card = self._add_card(
                 transfer_id,
                 name=clean_file_name(path.name),  # the name the room will announce
@@ -523,6 +527,7 @@ class ChatView(ttk.Frame):
         self.state = "disconnected"
         self.entry.configure(state="disabled")
         self.send_button.configure(state="disabled")
+        self.file_button.configure(state="disabled")
         self.ended = True
         self._refresh_status()
 

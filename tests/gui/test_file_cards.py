@@ -160,3 +160,32 @@ def test_screenshots_of_file_cards_in_light_and_dark(app, tmp_path):
     c.root.update()
     screenshot(c.root, "issue15_file_cards_dark")
     c.window.set_theme("light")
+
+
+def test_a_flood_of_progress_redraws_the_card_a_few_times_a_second(app):
+    c = app()
+    chat = chat_view(c, files=FakeFiles().actions())
+    feed(c, chat, [connected(), offer(1)])
+    card = chat.cards["f1"]
+    card.download_button.invoke()
+    redraws = []
+    real = card.redraw
+    card.redraw = lambda: redraws.append(1) or real()
+    for done in range(0, 2_500_000, 2_500):  # 1,000 reports in one go
+        chat.apply([ev.FileProgress(id="f1", direction="download", done=done, total=2_500_000)])
+    c.root.update()
+    assert redraws == []  # none yet: the next redraw waits for its turn
+    pump_until(c.root, lambda: redraws, what="the throttled redraw")
+    assert len(redraws) == 1 and card.bar.cget("value") == 2_497_500
+
+
+def test_the_download_folder_is_chosen_from_the_menu_and_remembered(app, tmp_path, monkeypatch):
+    from messagerie.store import settings as settings_mod
+    from messagerie.ui import controller as controller_mod
+
+    c = app(data_dir=tmp_path / "data")
+    chosen = tmp_path / "Mes fichiers reçus"
+    monkeypatch.setattr(controller_mod.filedialog, "askdirectory", lambda **_kw: str(chosen))
+    c.choose_download_dir()
+    assert c.download_dir() == chosen
+    assert settings_mod.load(tmp_path / "data").settings.download_dir == str(chosen)
