@@ -143,14 +143,9 @@ class ChatView(ttk.Frame):
         self.address_label = ttk.Label(bar)
         self.texts.bind(self.address_label, "gui.chat.address_label")
         self.address = ttk.Combobox(bar, state="readonly", width=22)
-        self.copy_button = ttk.Button(
-            bar,
-            bootstyle="secondary",
-            icon="clipboard",
-            compound="left",
-            command=self.copy_address,
+        self.copy_button = self._icon_button(
+            bar, "secondary", "clipboard", "gui.chat.copy", self.copy_address
         )
-        self.texts.bind(self.copy_button, "gui.chat.copy")
         # The host reads its safety code to the others across a desk: large, on its own.
         self.host_code_label = ttk.Label(bar, bootstyle="secondary")
         self.texts.bind(self.host_code_label, "gui.chat.host_code_label")
@@ -204,19 +199,13 @@ class ChatView(ttk.Frame):
         self.typing_label.grid(row=0, column=0, columnspan=2, sticky="w", pady=(0, 2))
         self.entry = MessageInput(bottom, on_send=self.submit, padx=6, pady=5)
         self.entry.grid(row=1, column=0, sticky="ew")
-        self.send_button = ttk.Button(
-            bottom, bootstyle="primary", icon="send", compound="left", command=self.send_clicked
+        self.send_button = self._icon_button(
+            bottom, "primary", "send", "gui.chat.send", self.send_clicked
         )
-        self.texts.bind(self.send_button, "gui.chat.send")
         self.send_button.grid(row=1, column=1, padx=(8, 0), sticky="s")
-        self.file_button = ttk.Button(
-            bottom,
-            bootstyle="outline-secondary",
-            icon="paperclip",
-            compound="left",
-            command=self.pick_files,
+        self.file_button = self._icon_button(
+            bottom, "outline-secondary", "paperclip", "gui.file.send", self.pick_files
         )
-        self.texts.bind(self.file_button, "gui.file.send")
         if self.files is not None:
             self.file_button.grid(row=1, column=2, padx=(8, 0), sticky="s")
         self.hint = wrap_label(bottom, bootstyle="secondary")
@@ -224,6 +213,13 @@ class ChatView(ttk.Frame):
         self._show_hint(None)
         self.entry.bind("<KeyRelease>", self._check_length, add="+")
         self.entry.bind("<KeyPress>", self._on_key, add="+")
+
+    def _icon_button(
+        self, master: Any, style: str, icon: str, key: str, command: Callable[[], None]
+    ) -> ttk.Button:
+        """A button with an icon before its translated text."""
+        button = ttk.Button(master, bootstyle=style, icon=icon, compound="left", command=command)
+        return self.texts.bind(button, key)
 
     # -- actions ------------------------------------------------------------------------
 
