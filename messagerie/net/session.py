@@ -336,7 +336,7 @@ class HostSession(Session):
         task = self._spawn(
             transfer_client.host_send(room.files, path, transfer_id, self.config.name, self._emit)
         )
-        self._host_transfers[transfer_id] = (task, "upload", clean_file_name(path.name))
+        self._track(transfer_id, task, "upload", clean_file_name(path.name))
 
     def _get_file_on_loop(self, file_id: str, dest_dir: Path) -> None:
         room = self.room
@@ -350,7 +350,17 @@ class HostSession(Session):
         task = self._spawn(transfer_client.host_get(room.files, file_id, dest_dir, self._emit))
         known = room.files.known.get(file_id)
         name = clean_file_name(known.name) if known else file_id
-        self._host_transfers[file_id] = (task, "download", name)
+        self._track(file_id, task, "download", name)
+
+    def _track(self, transfer_id: str, task: asyncio.Task, direction: str, name: str) -> None:
+        """Remember a running transfer of the host's for `cancel_file`, until it ends."""
+        self._host_transfers[transfer_id] = (task, direction, name)
+
+        def forget(done: asyncio.Task) -> None:
+            if self._host_transfers.get(transfer_id, (None,))[0] is done:
+                del self._host_transfers[transfer_id]
+
+        task.add_done_callback(forget)
 
     def _cancel_file_on_loop(self, transfer_id: str) -> None:
         # The host's own transfers are copies on its disk, which a worker thread finishes
