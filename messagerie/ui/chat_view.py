@@ -696,4 +696,6 @@ class ChatView(ttk.Frame):
             self.people_box.grid_remove()
         else:
             self.people_box.grid()
+        # Narrow, the file button keeps only its paper clip, so the message box keeps room.
+        self.file_button.configure(compound="image" if narrow else "left")
         self._layout_address_bar(narrow=narrow)
