@@ -189,3 +189,12 @@ def test_the_download_folder_is_chosen_from_the_menu_and_remembered(app, tmp_pat
     c.choose_download_dir()
     assert c.download_dir() == chosen
     assert settings_mod.load(tmp_path / "data").settings.download_dir == str(chosen)
+
+
+def test_narrow_the_file_button_keeps_its_icon_only(app):
+    c = app()
+    chat = chat_view(c, files=FakeFiles().actions())
+    assert str(chat.file_button.cget("compound")) == "left"
+    c.root.geometry("460x460")
+    pump_until(c.root, lambda: str(chat.file_button.cget("compound")) == "image", what="narrow")
+    assert chat.entry.winfo_width() > 2 * chat.file_button.winfo_width()
