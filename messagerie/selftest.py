@@ -82,8 +82,10 @@ def run_self_test(report_path: str | None) -> int:
         _check(checks, "discovery", _discovery)
         if _has_display():
             _check(checks, "window", lambda: _window(data / "window"))
+            _check(checks, "drag_and_drop", _drag_and_drop)
         else:
             checks["window"] = {"ok": True, "skipped": "no display"}
+            checks["drag_and_drop"] = {"ok": True, "skipped": "no display"}
     ok = all(c["ok"] for c in checks.values())
     report = {"ok": ok, "version": __version__, "frozen": bool(getattr(sys, "frozen", False))}
     report["python"] = sys.version.split()[0]
@@ -295,3 +297,45 @@ def _window(data: Path) -> str:
         return controller.root.title()
     finally:
         controller.close()
+
+
+def _drag_and_drop() -> dict[str, object]:
+    """Load tkdnd into a themed root, as the window does, and register a drop target.
+
+    On the platforms tkinterdnd2 ships binaries for, a failure means the build lost them
+    (its PyInstaller hook): that fails the check. Elsewhere drops are simply off, and the
+    report says so ("Envoyer un fichier…" still works).
+    """
+    import platform
+
+    from messagerie.ui import dnd
+
+    root = dnd.DnDApp(title="self-test")
+    try:
+        version = dnd.load(root)
+        supported = (platform.system(), platform.machine()) in _TKDND_PLATFORMS
+        if version is None:
+            if supported:
+                raise RuntimeError("tkdnd did not load: drag and drop would be off")
+            return {"drops": "off", "reason": f"no tkdnd for {platform.platform()}"}
+        # The root itself is the drop target: this module may not make widgets (only ui/
+        # imports ttkbootstrap), and the root is a widget like the chat's.
+        if not dnd.accept_files(root, lambda _paths: None):
+            raise RuntimeError("tkdnd loaded but a drop target could not be registered")
+        return {"drops": "on", "tkdnd": version}
+    finally:
+        root.destroy()
+
+
+# (system, machine) pairs for which tkinterdnd2 0.7.0 ships tkdnd.
+_TKDND_PLATFORMS = frozenset(
+    {
+        ("Linux", "x86_64"),
+        ("Linux", "aarch64"),
+        ("Windows", "AMD64"),
+        ("Windows", "ARM64"),
+        ("Windows", "x86"),
+        ("Darwin", "x86_64"),
+        ("Darwin", "arm64"),
+    }
+)

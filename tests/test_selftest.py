@@ -37,6 +37,7 @@ def test_self_test_passes_and_writes_its_report(tmp_path):
         "notifications",
         "discovery",
         "window",
+        "drag_and_drop",
     }
     assert data["checks"]["room"]["detail"]["tls"] is True
     assert data["checks"]["discovery"]["detail"]["fingerprint"] == "0123456789abcdef"
@@ -44,3 +45,4 @@ def test_self_test_passes_and_writes_its_report(tmp_path):
         assert data["checks"]["notifications"]["detail"]["fallback"]
     # pytest-xvfb gives the tests a display, so the window check really ran.
     assert "skipped" not in data["checks"]["window"]
+    assert data["checks"]["drag_and_drop"]["detail"]["drops"] == "on"

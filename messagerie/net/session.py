@@ -125,6 +125,11 @@ class Session:
         then FileReceived (with the saved path) or FileFailed follow."""
         self._call(self._get_file_on_loop, file_id, Path(dest_dir))
 
+    def cancel_file(self, transfer_id: str) -> None:
+        """Stop the upload (send_file's id) or download (the file id) `transfer_id`
+        (thread-safe). FileFailed(code="cancelled") follows if it was still running."""
+        self._call(self._cancel_file_on_loop, transfer_id)
+
     def caught_up(self, timeout: float) -> bool:
         """Wait until the network thread has run every call made so far (thread-safe).
 
@@ -205,11 +210,15 @@ class Session:
     def _get_file_on_loop(self, file_id: str, dest_dir: Path) -> None:
         raise NotImplementedError
 
-    def _spawn(self, coro: Coroutine) -> None:
+    def _cancel_file_on_loop(self, transfer_id: str) -> None:
+        raise NotImplementedError
+
+    def _spawn(self, coro: Coroutine) -> asyncio.Task:
         """Run `coro` on the loop as a task of this session (cancelled when it stops)."""
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     async def _cancel_tasks(self) -> None:
         for task in list(self._tasks):
@@ -221,6 +230,11 @@ class HostSession(Session):
     """Host a room on `config.host:config.port`, taking part in it as `config.name`."""
 
     room: Room | None = None
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # The host's own uploads and downloads by id, for `cancel_file`.
+        self._host_transfers: dict[str, tuple[asyncio.Task, str, str]] = {}
 
     async def _main(self) -> None:
         config = self.config
@@ -328,9 +342,10 @@ class HostSession(Session):
                 )
             )
             return
-        self._spawn(
+        task = self._spawn(
             transfer_client.host_send(room.files, path, transfer_id, self.config.name, self._emit)
         )
+        self._track(transfer_id, task, "upload", clean_file_name(path.name))
 
     def _get_file_on_loop(self, file_id: str, dest_dir: Path) -> None:
         room = self.room
@@ -341,7 +356,32 @@ class HostSession(Session):
                 )
             )
             return
-        self._spawn(transfer_client.host_get(room.files, file_id, dest_dir, self._emit))
+        task = self._spawn(transfer_client.host_get(room.files, file_id, dest_dir, self._emit))
+        known = room.files.known.get(file_id)
+        name = clean_file_name(known.name) if known else file_id
+        self._track(file_id, task, "download", name)
+
+    def _track(self, transfer_id: str, task: asyncio.Task, direction: str, name: str) -> None:
+        """Remember a running transfer of the host's for `cancel_file`, until it ends."""
+        self._host_transfers[transfer_id] = (task, direction, name)
+
+        def forget(done: asyncio.Task) -> None:
+            if self._host_transfers.get(transfer_id, (None,))[0] is done:
+                del self._host_transfers[transfer_id]
+
+        task.add_done_callback(forget)
+
+    def _cancel_file_on_loop(self, transfer_id: str) -> None:
+        # The host's own transfers are copies on its disk, which a worker thread finishes
+        # even when the task stops waiting for it: a cancel here only stops the announce or
+        # the FileReceived that would follow. They take as long as the disk does.
+        task, direction, name = self._host_transfers.pop(transfer_id, (None, "", ""))
+        if task is None or task.done():
+            return
+        task.cancel()
+        self._emit(
+            events.FileFailed(id=transfer_id, direction=direction, name=name, code="cancelled")
+        )
 
 
 class JoinSession(Session):
@@ -427,6 +467,10 @@ class JoinSession(Session):
             self._early_transfers.append(lambda: self._get_file_on_loop(file_id, dest_dir))
             return
         self.transfers.get_file(file_id, dest_dir)
+
+    def _cancel_file_on_loop(self, transfer_id: str) -> None:
+        if self.transfers is not None:
+            self.transfers.cancel(transfer_id)
 
     def retry_now(self) -> None:
         """While reconnecting: try again now instead of at the end of the wait (thread-safe)."""

@@ -101,22 +101,56 @@ class Transfers:
         self.emit = on_event
         self.limits: Limits = limits
         self.tasks: set[asyncio.Task] = set()
+        # The running transfers by the id their events carry, for `cancel`.
+        self.running: dict[str, asyncio.Task] = {}
+        self.cancelled: set[str] = set()
 
     def send_file(self, path: Path, transfer_id: str) -> None:
-        self._spawn(self._upload(Path(path), transfer_id))
+        self._spawn(self._upload(Path(path), transfer_id), transfer_id)
 
     def get_file(self, file_id: str, folder: Path) -> None:
-        self._spawn(self._download(file_id, Path(folder)))
+        self._spawn(self._download(file_id, Path(folder)), file_id)
+
+    def cancel(self, transfer_id: str) -> bool:
+        """Stop the upload or download `transfer_id` at once; its task then tells
+        FileFailed(code="cancelled"). Returns False when no such transfer runs."""
+        task = self.running.get(transfer_id)
+        if task is None or task.done():
+            return False
+        self.cancelled.add(transfer_id)
+        task.cancel()
+        return True
 
     async def close(self) -> None:
         for task in list(self.tasks):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
 
-    def _spawn(self, coro) -> None:
+    def _spawn(self, coro, transfer_id: str) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        self.running[transfer_id] = task
+
+        def done(task: asyncio.Task) -> None:
+            self.tasks.discard(task)
+            if self.running.get(transfer_id) is task:
+                del self.running[transfer_id]
+            self.cancelled.discard(transfer_id)
+
+        task.add_done_callback(done)
+
+    async def _cancellable(self, transfer_id: str, attempts, failed, on_cancel=None):
+        """`attempts` awaited; a cancel asked by `cancel()` (not a session stop) is told as
+        FileFailed("cancelled") after `on_cancel` has cleaned up."""
+        try:
+            return await attempts
+        except asyncio.CancelledError:
+            if transfer_id not in self.cancelled:
+                raise
+            if on_cancel is not None:
+                await asyncio.to_thread(on_cancel)
+            failed("cancelled")
+            return None
 
     # --- upload ---
 
@@ -143,7 +177,7 @@ class Transfers:
             token = await self.client.request_file(request, self.limits.handshake_timeout_s)
             return await self._upload_once(path, token, size, progress)
 
-        file_id = await self._attempts(once, failed)
+        file_id = await self._cancellable(transfer_id, self._attempts(once, failed), failed)
         if file_id is not None:
             self.emit(events.FileSent(id=transfer_id, file_id=file_id, name=name))
 
@@ -206,7 +240,15 @@ class Transfers:
         except OSError as exc:
             failed("file_unwritable", path=str(folder), detail=exc.strerror or str(exc))
             return
-        saved = await self._attempts(once, failed)
+        # A download the person cancels leaves nothing behind: they said they do not want the
+        # file, and a hidden .part in their Downloads folder would only take space (a drop or
+        # a restart, which nobody chose, keeps it for the resume).
+        saved = await self._cancellable(
+            file_id,
+            self._attempts(once, failed),
+            failed,
+            on_cancel=lambda: partial.unlink(missing_ok=True),
+        )
         if saved is not None:
             self.emit(events.FileReceived(id=file_id, name=saved.name, path=str(saved)))
 

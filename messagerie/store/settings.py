@@ -45,6 +45,8 @@ class Settings:
     remember_password: bool = False
     # Desktop notifications when a message arrives and the window is not focused.
     notifications: bool = True
+    # Where received files go; empty: the user's Downloads folder.
+    download_dir: str = ""
 
 
 @dataclass

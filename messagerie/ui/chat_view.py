@@ -7,8 +7,11 @@ renderer headless mode uses too (`wording.describe`): this view only draws them.
 
 from __future__ import annotations
 
+import mimetypes
+import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import ttkbootstrap as ttk
@@ -17,9 +20,12 @@ from messagerie import protocol
 from messagerie.errors import MessagerieError
 from messagerie.i18n import tr
 from messagerie.net import events as ev
-from messagerie.ui import forms
+from messagerie.protocol.filenames import clean_file_name
+from messagerie.ui import dnd, forms
+from messagerie.ui.file_card import FileActions, FileCard
 from messagerie.ui.history import History
 from messagerie.ui.message_input import MessageInput
+from messagerie.ui.preview import wants_preview
 from messagerie.ui.safety import SafetyPanel
 from messagerie.ui.typing_hint import TypingHint
 from messagerie.ui.widgets import Texts, wrap_label
@@ -34,7 +40,7 @@ from messagerie.wording import (
     describe,
     explain,
 )
-from messagerie.wording.lines import marked, shown_name
+from messagerie.wording.lines import file_failure, marked, shown_name
 
 # Below this width the participants list is hidden so the history keeps room to breathe,
 # and the host's address bar takes two lines.
@@ -57,7 +63,8 @@ class ChatView(ttk.Frame):
     optional callbacks: `typing()` while the person types (at most every TYPING_EVERY_S),
     `retry()` for "Réessayer maintenant", `rejoin()` for "Rejoindre à nouveau" once a joined
     session has ended. At a first contact with the host's identity (`Connected.first_contact`)
-    the safety code is explained.
+    the safety code is explained. With `files`, files are shared: an "Envoyer un fichier…"
+    button, drops when `drops` (tkdnd is loaded), and a card in the history for each file.
     """
 
     def __init__(
@@ -72,8 +79,13 @@ class ChatView(ttk.Frame):
         typing: Callable[[], None] | None = None,
         retry: Callable[[], None] | None = None,
         rejoin: Callable[[], None] | None = None,
+        files: FileActions | None = None,
+        drops: bool = False,
     ) -> None:
         super().__init__(master, padding=(16, 12))
+        self.files = files
+        # The cards by the ids their events carry (a file id, and an upload's transfer id).
+        self.cards: dict[str, FileCard] = {}
         self.mode = mode
         self._typing_cb = typing
         self._retry_cb = retry
@@ -106,6 +118,7 @@ class ChatView(ttk.Frame):
         self._build_address_bar()
         self._build_middle()
         self._build_bottom()
+        self.drops = bool(files and drops and dnd.accept_files(self, self.send_files))
         self.bind("<Configure>", self._on_resize, add="+")
         self.bind("<Destroy>", self._on_destroy, add="+")
         self._refresh_status()
@@ -139,14 +152,9 @@ class ChatView(ttk.Frame):
         self.address_label = ttk.Label(bar)
         self.texts.bind(self.address_label, "gui.chat.address_label")
         self.address = ttk.Combobox(bar, state="readonly", width=22)
-        self.copy_button = ttk.Button(
-            bar,
-            bootstyle="secondary",
-            icon="clipboard",
-            compound="left",
-            command=self.copy_address,
+        self.copy_button = self._icon_button(
+            bar, "secondary", "clipboard", "gui.chat.copy", self.copy_address
         )
-        self.texts.bind(self.copy_button, "gui.chat.copy")
         # The host reads its safety code to the others across a desk: large, on its own.
         self.host_code_label = ttk.Label(bar, bootstyle="secondary")
         self.texts.bind(self.host_code_label, "gui.chat.host_code_label")
@@ -200,16 +208,27 @@ class ChatView(ttk.Frame):
         self.typing_label.grid(row=0, column=0, columnspan=2, sticky="w", pady=(0, 2))
         self.entry = MessageInput(bottom, on_send=self.submit, padx=6, pady=5)
         self.entry.grid(row=1, column=0, sticky="ew")
-        self.send_button = ttk.Button(
-            bottom, bootstyle="primary", icon="send", compound="left", command=self.send_clicked
+        self.send_button = self._icon_button(
+            bottom, "primary", "send", "gui.chat.send", self.send_clicked
         )
-        self.texts.bind(self.send_button, "gui.chat.send")
         self.send_button.grid(row=1, column=1, padx=(8, 0), sticky="s")
+        self.file_button = self._icon_button(
+            bottom, "outline-secondary", "paperclip", "gui.file.send", self.pick_files
+        )
+        if self.files is not None:
+            self.file_button.grid(row=1, column=2, padx=(8, 0), sticky="s")
         self.hint = wrap_label(bottom, bootstyle="secondary")
-        self.hint.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(4, 0))
+        self.hint.grid(row=2, column=0, columnspan=3, sticky="ew", pady=(4, 0))
         self._show_hint(None)
         self.entry.bind("<KeyRelease>", self._check_length, add="+")
         self.entry.bind("<KeyPress>", self._on_key, add="+")
+
+    def _icon_button(
+        self, master: Any, style: str, icon: str, key: str, command: Callable[[], None]
+    ) -> ttk.Button:
+        """A button with an icon before its translated text."""
+        button = ttk.Button(master, bootstyle=style, icon=icon, compound="left", command=command)
+        return self.texts.bind(button, key)
 
     # -- actions ------------------------------------------------------------------------
 
@@ -238,6 +257,42 @@ class ChatView(ttk.Frame):
         self.entry.delete(0, "end")
         self._show_hint(None)
         # What we send is what we want to see, even when we had scrolled up to read.
+        self.history.jump_to_end()
+
+    def pick_files(self) -> None:
+        """ "Envoyer un fichier…": the files chosen in the dialog (several allowed) are sent."""
+        if self.files is not None:
+            paths = self.files.ask_files()
+            if paths:
+                self.send_files(list(paths))
+
+    def send_files(self, paths: list[str]) -> None:
+        """Share each file of `paths` (the button's choice or a drop), each with its card."""
+        if self.files is None or self.ended:
+            return
+        for raw in paths:
+            path = Path(raw)
+            if not path.is_file():
+                continue  # a dropped folder or a vanished file: nothing to share
+            try:
+                size = path.stat().st_size
+            except OSError:
+                size = 0
+            try:
+                transfer_id = self.files.send(os.fspath(path))
+            except MessagerieError as exc:  # the session is gone: say so under the field
+                self._show_hint(explain(exc))
+                return
+            card = self._add_card(
+                transfer_id,
+                name=clean_file_name(path.name),  # the name the room will announce
+                size=size,
+                sender=self.own_name,
+                media_type=mimetypes.guess_type(path.name, strict=False)[0] or "",
+                upload=True,
+                path=path,
+            )
+            self._want_preview(card, path)
         self.history.jump_to_end()
 
     def _on_key(self, event: Any) -> None:
@@ -339,7 +394,87 @@ class ChatView(ttk.Frame):
             self.typing_label.done(e.sender)
         elif (isinstance(e, ev.Failed) and e.fatal) or isinstance(e, ev.Stopped):
             self.end_session()
+        elif isinstance(e, ev.FileOffered | ev.FileProgress | ev.FileSent | ev.FileReceived):
+            if self._on_file_event(e):
+                return []  # the card shows it: no line besides
+        elif isinstance(e, ev.FileFailed) and self._on_file_event(e):
+            return []
         return self._draw(lines)
+
+    # -- files ----------------------------------------------------------------------------
+
+    def _add_card(self, card_id: str, **fields: Any) -> FileCard:
+        actions = self.files
+
+        def make(master: Any) -> FileCard:
+            return FileCard(master, card_id=card_id, actions=actions, **fields)
+
+        card = self.history.add_widget(make)
+        self.cards[card_id] = card
+        # A card trimmed off the history is destroyed with its line: forget it then.
+        card.bind("<Destroy>", lambda e, c=card: self._forget_card(e, c), add="+")
+        return card
+
+    def _forget_card(self, event: Any, card: FileCard) -> None:
+        if event.widget is card:
+            for key in [k for k, v in self.cards.items() if v is card]:
+                del self.cards[key]
+
+    def _own_upload_of(self, e: ev.FileOffered) -> FileCard | None:
+        """Our upload that this offer announces (the offer may come before FileSent)."""
+        if e.sender != self.own_name:
+            return None
+        for card in self.cards.values():
+            if card.upload and card.file_id is None and (card.name, card.size) == (e.name, e.size):
+                return card
+        return None
+
+    def _on_file_event(self, e: Any) -> bool:
+        """Update the file's card; False when there is none (the event's line is shown)."""
+        if self.files is None:
+            return False
+        if isinstance(e, ev.FileOffered):
+            if e.id in self.cards:
+                return True
+            own = self._own_upload_of(e)
+            if own is not None:
+                own.file_id = e.id
+                self.cards[e.id] = own
+                return True
+            self._add_card(e.id, name=e.name, size=e.size, sender=e.sender, media_type=e.media_type)
+            return True
+        card = self.cards.get(e.id)
+        if card is None:
+            return False
+        if isinstance(e, ev.FileProgress):
+            card.progress(e.done, e.total)
+        elif isinstance(e, ev.FileSent):
+            card.sent(e.file_id)
+            self.cards[e.file_id] = card
+        elif isinstance(e, ev.FileReceived):
+            card.received(Path(e.path))
+            self._want_preview(card, Path(e.path))
+        elif isinstance(e, ev.FileFailed):
+            card.failed(e.code, file_failure(e.code, e.details))
+        return True
+
+    def _want_preview(self, card: FileCard, path: Path) -> None:
+        files = self.files
+        if (
+            files is not None
+            and files.preview is not None
+            and wants_preview(card.media_type, card.size)
+        ):
+            files.preview(card.card_id, path)
+
+    def show_preview(self, card_id: str, image: Any) -> None:
+        """A thumbnail is ready (on the Tk thread): show it on its card, if still there."""
+        card = self.cards.get(card_id)
+        if card is None or image is None or not card.winfo_exists():
+            return
+        from PIL import ImageTk
+
+        card.show_preview(ImageTk.PhotoImage(image, master=card))
 
     def _draw(self, lines: list[Any]) -> list[ChatLine]:
         """Put the renderer's lines into the history; return the new live ones from others."""
@@ -405,6 +540,7 @@ class ChatView(ttk.Frame):
         self.state = "disconnected"
         self.entry.configure(state="disabled")
         self.send_button.configure(state="disabled")
+        self.file_button.configure(state="disabled")
         self.ended = True
         self._refresh_status()
 
@@ -554,6 +690,8 @@ class ChatView(ttk.Frame):
 
     def retranslate(self) -> None:
         self.texts.refresh()
+        for card in set(self.cards.values()):
+            card.redraw()
         self._status_shown = None  # same state, new language
         self._roster_key = None
         self._look_shown = None
@@ -575,4 +713,6 @@ class ChatView(ttk.Frame):
             self.people_box.grid_remove()
         else:
             self.people_box.grid()
+        # Narrow, the file button keeps only its paper clip, so the message box keeps room.
+        self.file_button.configure(compound="image" if narrow else "left")
         self._layout_address_bar(narrow=narrow)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 import logging
 from pathlib import Path
+from tkinter import filedialog
 from typing import Any
 
 from messagerie import i18n
@@ -25,10 +26,12 @@ from messagerie.net.loop import NetworkThread
 from messagerie.security import pake
 from messagerie.security.known_hosts import FILE_NAME as KNOWN_HOSTS
 from messagerie.security.known_hosts import KnownHosts
+from messagerie.store import files as files_mod
 from messagerie.store import settings as settings_mod
 from messagerie.ui.bridge import EventBridge
 from messagerie.ui.chat_view import ChatView
 from messagerie.ui.confirm import ConfirmDialog
+from messagerie.ui.file_card import FileActions
 from messagerie.ui.forms import FormResult
 from messagerie.ui.identity_view import IdentityView
 from messagerie.ui.notify import (
@@ -37,6 +40,8 @@ from messagerie.ui.notify import (
     NotificationsUnavailable,
     first_line,
 )
+from messagerie.ui.opener import FileOpener
+from messagerie.ui.preview import PreviewReady, Previews
 from messagerie.ui.start_view import StartView
 from messagerie.ui.window import MainWindow, collect_tk_garbage
 from messagerie.wording import ChatLine, Viewpoint, describe, explain
@@ -45,6 +50,8 @@ log = logging.getLogger(__name__)
 
 # The bridge token of what the desktop notifications report (clicks, "none here").
 _NOTICES = object()
+# The bridge token of the thumbnails made off the Tk thread.
+_PREVIEWS = object()
 
 
 class Phase(enum.Enum):
@@ -76,6 +83,7 @@ class Controller:
             on_close=self.close_request,
             on_notifications=self.set_notifications,
             notifications=self.settings.notifications,
+            on_download_dir=self.choose_download_dir,
         )
         self.window.language_var.set(self.settings.language or "system")
         self.root = self.window.root
@@ -87,6 +95,10 @@ class Controller:
         # work that belongs to no session (looking for rooms on the network) has a loop too.
         self.network = NetworkThread().start()
         self.notices = DesktopNotices(self.network, self.bridge.sink(_NOTICES))
+        self.previews = Previews(self.bridge.sink(_PREVIEWS))
+        # Tests replace these two: no real dialog, no real program started.
+        self.opener = FileOpener()
+        self.pick_files = self._ask_files
         self.confirm: ConfirmDialog | None = None
         self.session: Any = None
         self.token: object | None = None
@@ -206,6 +218,52 @@ class Controller:
             raise MessagerieError("connection_lost")
         return self.session.send(text)
 
+    # -- files --------------------------------------------------------------------------
+
+    def download_dir(self) -> Path:
+        """Where received files go: the folder chosen in the menu, else Downloads."""
+        return files_mod.downloads_dir(self.settings.download_dir or None)
+
+    def choose_download_dir(self) -> None:
+        """ "Dossier des fichiers reçus…": pick the folder, remembered for the next runs."""
+        chosen = filedialog.askdirectory(
+            parent=self.root,
+            title=tr("gui.file.download_dir_title"),
+            initialdir=str(self.download_dir()),
+            mustexist=False,
+        )
+        if chosen:
+            self.settings.download_dir = chosen
+            self.save_settings()
+
+    def _ask_files(self) -> list[str]:
+        chosen = filedialog.askopenfilenames(parent=self.root, title=tr("gui.file.pick_title"))
+        return list(self.root.tk.splitlist(chosen)) if chosen else []
+
+    def file_actions(self) -> FileActions:
+        """What the chat view's file cards ask for, bound to the current session."""
+        return FileActions(
+            send=self.send_file,
+            get=self.get_file,
+            cancel=self.cancel_file,
+            ask_files=lambda: self.pick_files(),
+            opener=self.opener,
+            preview=self.previews.request,
+        )
+
+    def send_file(self, path: str) -> str:
+        if self.session is None:
+            raise MessagerieError("connection_lost")
+        return self.session.send_file(path)
+
+    def get_file(self, file_id: str) -> None:
+        if self.session is not None:
+            self.session.get_file(file_id, self.download_dir())
+
+    def cancel_file(self, transfer_id: str) -> None:
+        if self.session is not None:
+            self.session.cancel_file(transfer_id)
+
     def leave(self) -> None:
         """ "Quitter la discussion": end the session and go back to the start view.
 
@@ -269,6 +327,9 @@ class Controller:
             if token is _NOTICES:
                 self._on_notice_event(event)
                 continue
+            if token is _PREVIEWS:
+                self._on_preview(event)
+                continue
             if token is not self.token or self.token is None:
                 continue  # a session we already left
             # One event that fails is reported; the events that came with it still count.
@@ -296,6 +357,10 @@ class Controller:
         ):
             self.window.request_attention()
 
+    def _on_preview(self, ready: PreviewReady) -> None:
+        if self.chat is not None and self.chat.winfo_exists():
+            self.chat.show_preview(ready.card_id, ready.image)
+
     def _on_notice_event(self, event: Any) -> None:
         if isinstance(event, NotificationClicked):
             self.window.bring_forward()
@@ -318,6 +383,8 @@ class Controller:
                 typing=self.typing,
                 retry=self.retry_now,
                 rejoin=self.rejoin if self.kind == "join" else None,
+                files=self.file_actions(),
+                drops=self.window.drops,
             )
             self.window.show(self.chat)
             self.chat.apply([event])
@@ -400,5 +467,6 @@ class Controller:
         self.closed = True
         self._stop_session()
         self.bridge.stop()
+        self.previews.close()
         self.network.stop()
         self.root.destroy()

@@ -323,6 +323,23 @@ class History:
             self.end()
         self._remember(msg_id)
 
+    def add_widget(self, make: Callable[[Any], Any]) -> Any:
+        """Embed the widget `make(text)` returns on a line of its own (a file's card).
+
+        The lines buffered so far go in first, so the widget keeps its place in the order.
+        Trimming deletes its line like any other, which destroys the widget.
+        """
+        self.begin()
+        try:
+            self._flush()
+            widget = make(self.text)
+            self.text.window_create("end-1c", window=widget, padx=2, pady=4)
+            self._buffer += ("\n", ("line",))
+            self._added += 1
+        finally:
+            self.end()
+        return widget
+
     def is_pending(self, msg_id: str) -> bool:
         return msg_id in self._pending
 

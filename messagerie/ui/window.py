@@ -20,6 +20,7 @@ import ttkbootstrap as ttk
 from messagerie import i18n
 from messagerie.errors import MessagerieError
 from messagerie.i18n import tr
+from messagerie.ui import dnd
 from messagerie.ui.forms import UnreadTracker, window_title
 from messagerie.ui.widgets import wrap_label
 from messagerie.wording import explain
@@ -55,9 +56,10 @@ class MainWindow:
         on_close: Callable[[], None],
         on_notifications: Callable[[bool], None] = lambda _on: None,
         notifications: bool = True,
+        on_download_dir: Callable[[], None] | None = None,
     ) -> None:
         try:
-            self.root = ttk.App(
+            self.root = dnd.DnDApp(
                 title=tr("gui.app_title"),
                 theme=THEMES.get(theme, THEMES["light"]),
                 size=SIZE,
@@ -67,6 +69,9 @@ class MainWindow:
             # Typically no display (an SSH session, a server): say what to do instead.
             raise MessagerieError("no_display", detail=str(exc)) from exc
         self.root.report_callback_exception = self.report_exception
+        # Files dropped onto the chat need tkdnd; without it, the button alone shares files.
+        self.drops = dnd.load(self.root) is not None
+        self._on_download_dir = on_download_dir
         self._on_theme = on_theme
         self._on_language = on_language
         self.theme_var = ttk.StringVar(master=self.root, value=theme)
@@ -105,6 +110,8 @@ class MainWindow:
             variable=self.notifications_var,
             command=lambda: self._on_notifications(bool(self.notifications_var.get())),
         )
+        if self._on_download_dir is not None:
+            view.add_command(label=tr("gui.menu.download_dir"), command=self._on_download_dir)
         view.add_separator()
         view.add_command(label=tr("gui.menu.quit"), command=self.close_request)
         bar.add_cascade(label=tr("gui.menu.view"), menu=view)
