@@ -382,4 +382,12 @@ MESSAGES = {
     "error.recipient_cannot_receive": "This person uses a version of Messagerie that does not receive private messages.",
     "error.unknown_reply": "The message you are replying to is no longer in the discussion.",
     "gui.chat.private_sender": "{name} → {to} (private)",
+    "gui.chat.conversations": "Conversations",
+    "gui.chat.room_conversation": "Discussion",
+    "gui.chat.conversation_unread": "{name} ({count})",
+    "gui.chat.private_with": "Private conversation with {name}: only they read what is written here.",
+    "gui.chat.private_waiting": "{count} message(s) waiting: {name} will receive them when back.",
+    "gui.chat.reply": "Reply",
+    "gui.chat.replying": "Replying to {name}: {text}",
+    "gui.chat.quote": "↪ {name}: {text}",
 }

@@ -395,4 +395,12 @@ MESSAGES = {
     "error.recipient_cannot_receive": "Cette personne utilise une version de Messagerie qui ne reçoit pas les messages privés.",
     "error.unknown_reply": "Le message auquel vous répondez n'est plus dans la discussion.",
     "gui.chat.private_sender": "{name} → {to} (privé)",
+    "gui.chat.conversations": "Conversations",
+    "gui.chat.room_conversation": "Discussion",
+    "gui.chat.conversation_unread": "{name} ({count})",
+    "gui.chat.private_with": "Conversation privée avec {name} : elle seule lit ce qui s'écrit ici.",
+    "gui.chat.private_waiting": "{count} message(s) en attente : {name} les recevra à son retour.",
+    "gui.chat.reply": "Répondre",
+    "gui.chat.replying": "En réponse à {name} : {text}",
+    "gui.chat.quote": "↪ {name} : {text}",
 }

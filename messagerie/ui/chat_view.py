@@ -20,12 +20,16 @@ from messagerie import protocol
 from messagerie.errors import MessagerieError
 from messagerie.i18n import tr
 from messagerie.net import events as ev
+from messagerie.net.directory import Directory
 from messagerie.protocol.filenames import clean_file_name
 from messagerie.ui import dnd, forms
+from messagerie.ui.conversations import Conversations
 from messagerie.ui.file_card import FileActions, FileCard
 from messagerie.ui.history import History
+from messagerie.ui.mention_popup import MentionPopup
 from messagerie.ui.message_input import MessageInput
 from messagerie.ui.preview import wants_preview
+from messagerie.ui.reply_bar import ReplyBar
 from messagerie.ui.safety import SafetyPanel
 from messagerie.ui.typing_hint import TypingHint
 from messagerie.ui.widgets import Texts, wrap_label
@@ -98,6 +102,10 @@ class ChatView(ttk.Frame):
         self.closed_by_host = False
         self.ended = False
         self.viewpoint = Viewpoint(own_name=name)
+        # Who is who (member ids, for private conversations), and the history each of our
+        # messages still waiting for the room's answer was drawn in.
+        self.directory = Directory()
+        self._home: dict[str, History] = {}
         self._send = send
         self._on_error = on_error
         self.texts = Texts()
@@ -191,14 +199,38 @@ class ChatView(ttk.Frame):
         middle.grid(row=2, column=0, sticky="nsew", pady=10)
         middle.columnconfigure(0, weight=1)
         middle.rowconfigure(0, weight=1)
-        self.history = History(middle)
+        # Above the history: with whom a private conversation is; below it: the reply bar.
+        self.private_bar = wrap_label(middle, bootstyle="info")
+        cell = ttk.Frame(middle)
+        cell.grid(row=1, column=0, sticky="nsew")
+        cell.columnconfigure(0, weight=1)
+        cell.rowconfigure(0, weight=1)
+        middle.rowconfigure(0, weight=0)
+        middle.rowconfigure(1, weight=1)
+        self.history = History(cell)
         self.history.widget.grid(row=0, column=0, sticky="nsew")
-        self.people_box = ttk.LabelFrame(middle, padding=6)
+        self.reply_bar = ReplyBar(middle, on_cancel=self._reply_cancelled)
+        self.side = ttk.Frame(middle)
+        self.side.grid(row=0, column=1, rowspan=3, sticky="ns", padx=(10, 0))
+        self.side.rowconfigure(1, weight=1)
+        self.conversations = Conversations(
+            self.history,
+            cell=cell,
+            list_parent=self.side,
+            on_switch=self._switched,
+            prepare=self._prepare_history,
+        )
+        self.conversations.box.grid(row=0, column=0, sticky="ew", pady=(0, 8))
+        self.conversations.redraw()
+        self._prepare_history(self.history)
+        self.people_box = ttk.LabelFrame(self.side, padding=6)
         self.texts.bind(self.people_box, "gui.chat.participants")
-        self.people_box.grid(row=0, column=1, sticky="ns", padx=(10, 0))
+        self.people_box.grid(row=1, column=0, sticky="ns")
         self.people_box.rowconfigure(0, weight=1)
         self.people = ttk.Listbox(self.people_box, width=20, activestyle="none", height=8)
         self.people.grid(row=0, column=0, sticky="ns")
+        # A click on someone opens the private conversation with them.
+        self.people.bind("<ButtonRelease-1>", self._person_clicked)
 
     def _build_bottom(self) -> None:
         bottom = ttk.Frame(self)
@@ -222,6 +254,7 @@ class ChatView(ttk.Frame):
         self._show_hint(None)
         self.entry.bind("<KeyRelease>", self._check_length, add="+")
         self.entry.bind("<KeyPress>", self._on_key, add="+")
+        self.mentions = MentionPopup(self.entry, self._present_names)
 
     def _icon_button(
         self, master: Any, style: str, icon: str, key: str, command: Callable[[], None]
@@ -249,15 +282,22 @@ class ChatView(ttk.Frame):
         if error:
             self._show_hint(error)
             return
+        # To the open conversation (a member id, or the room), answering the reply bar's.
+        addressed = {}
+        if self.conversations.current:
+            addressed["to"] = self.conversations.current
+        if self.reply_bar.msg_id:
+            addressed["reply_to"] = self.reply_bar.msg_id
         try:
-            self._send(text)
+            self._send(text, **addressed)
         except MessagerieError as exc:
             self._show_hint(explain(exc))
             return
         self.entry.delete(0, "end")
+        self.reply_bar.close()
         self._show_hint(None)
         # What we send is what we want to see, even when we had scrolled up to read.
-        self.history.jump_to_end()
+        self.conversations.histories[self.conversations.current].jump_to_end()
 
     def pick_files(self) -> None:
         """ "Envoyer un fichier…": the files chosen in the dialog (several allowed) are sent."""
@@ -371,6 +411,7 @@ class ChatView(ttk.Frame):
         """Update the view's state for `e`, then draw the renderer's lines for it."""
         lines = describe(e, self.viewpoint)
         self.viewpoint = self.viewpoint.after(e)
+        self.directory.apply(e)
         if isinstance(e, ev.Joined):
             self._set_people([*self.participants, e.name])
         elif isinstance(e, ev.Left):
@@ -478,34 +519,104 @@ class ChatView(ttk.Frame):
 
     def _draw(self, lines: list[Any]) -> list[ChatLine]:
         """Put the renderer's lines into the history; return the new live ones from others."""
-        h = self.history
+        room = self.history
         incoming = []
         for line in lines:
             if isinstance(line, SystemLine):
-                h.add_system(line.text, error=line.error)
+                # Said where the person is looking (a refusal follows what they just sent).
+                self.conversations.histories[self.conversations.current].add_system(
+                    line.text, error=line.error
+                )
             elif isinstance(line, Delivered | Refused):
                 # A refused message loses its "envoi…" too; the line after it says why.
-                h.acked(line.id)
+                self._home.pop(line.id, room).acked(line.id)
             elif isinstance(line, Reached):
-                continue
+                self.conversations.reached(line.id)
+                self._show_private_bar()
             else:
                 # The host is marked wherever its name shows; no participant's name may hold
                 # the mark (protocol.name_problem), so no one can pass for it.
                 sender = marked(line.sender, line.host)
-                if line.private:
-                    # Until the window has conversations of its own, a private message says
-                    # so in the line, with whom.
-                    to = line.to_name or "…"
-                    sender = tr("gui.chat.private_sender", name=sender, to=to)
+                h = self._conversation_of(line) if line.private else room
                 if line.pending:
+                    self._home[line.id] = h
                     h.add_pending(line.id, sender, line.text, line.ts)
                     continue
                 shown = h.add_message(
-                    line.id, sender, line.text, line.ts, own=line.own, history=line.history
+                    line.id,
+                    sender,
+                    line.text,
+                    line.ts,
+                    own=line.own,
+                    history=line.history,
+                    reply=line.reply,
+                    mention=line.mention,
                 )
+                if line.private and line.own and line.waiting:
+                    self.conversations.wait(line.peer_id, line.id)
+                    self._show_private_bar()
                 if shown and not line.own and not line.history:
+                    if line.private:
+                        self.conversations.arrived(line.peer_id)
                     incoming.append(line)
         return incoming
+
+    # -- conversations, mentions, replies -------------------------------------------------
+
+    def _conversation_of(self, line: ChatLine) -> History:
+        """The private conversation a line belongs to, made when its first line comes."""
+        peer = line.to_name if line.own else line.sender
+        member = self.directory.get(line.peer_id)
+        if not peer and member is not None:  # our pending line knows only the member id
+            peer = member.name
+        return self.conversations.history_for(line.peer_id, shown_name(peer, self.viewpoint))
+
+    def _prepare_history(self, history: History) -> None:
+        history.on_reply = self.reply_bar.open
+
+    def _person_clicked(self, event: Any) -> None:
+        """A click on a name in the list: its private conversation (not for us, not for
+        someone whose Messagerie cannot receive private messages)."""
+        index = self.people.nearest(event.y)
+        if not 0 <= index < len(self.participants) or str(self.people.cget("state")) != "normal":
+            return
+        name = self.participants[index]
+        if name == self.own_name:
+            return
+        try:
+            member = self.directory.find(name)
+        except MessagerieError:
+            return
+        if not member.private:
+            self._show_hint(tr("error.recipient_cannot_receive"))
+            return
+        self.conversations.open(member.id, shown_name(member.name, self.viewpoint))
+        self.focus_entry()
+
+    def _switched(self, key: str) -> None:
+        self.reply_bar.close()
+        self._show_private_bar()
+        self.conversations.histories[key].jump_to_end()
+
+    def _show_private_bar(self) -> None:
+        key = self.conversations.current
+        if not key:
+            self.private_bar.grid_remove()
+            return
+        name = self.conversations.names.get(key, "…")
+        waiting = len(self.conversations.waiting.get(key, ()))
+        text = tr("gui.chat.private_with", name=name)
+        if waiting:
+            text += " " + tr("gui.chat.private_waiting", count=waiting, name=name)
+        self.private_bar.configure(text=text)
+        self.private_bar.grid(row=0, column=0, sticky="ew", pady=(0, 6))
+
+    def _present_names(self) -> list[str]:
+        """Who `@` offers: the others present."""
+        return [name for name in self.participants if name != self.own_name]
+
+    def _reply_cancelled(self) -> None:
+        self.focus_entry()
 
     @property
     def own_name(self) -> str:
@@ -697,6 +808,9 @@ class ChatView(ttk.Frame):
         self._look_shown = None
         self._set_people(self.participants)
         self._show_people()
+        self.conversations.redraw()
+        self.reply_bar.retranslate()
+        self._show_private_bar()
         if self._tls is not None:
             self._set_security(self._tls, self._code)
         self.safety_panel.retranslate()
@@ -710,9 +824,9 @@ class ChatView(ttk.Frame):
             return
         narrow = event.width < _NARROW_BELOW_PX
         if narrow:
-            self.people_box.grid_remove()
+            self.side.grid_remove()
         else:
-            self.people_box.grid()
+            self.side.grid()
         # Narrow, the file button keeps only its paper clip, so the message box keeps room.
         self.file_button.configure(compound="image" if narrow else "left")
         self._layout_address_bar(narrow=narrow)

@@ -213,10 +213,12 @@ class Controller:
         session_class = HostSession if kind == "host" else JoinSession
         return session_class(config, on_event, network=self.network)
 
-    def send(self, text: str) -> object:
+    def send(self, text: str, *, to: str = "", reply_to: str = "") -> object:
+        """Post `text` to the room, or privately to the member `to`, as an answer to the
+        message `reply_to` (the chat view's open conversation and reply bar)."""
         if self.session is None:
             raise MessagerieError("connection_lost")
-        return self.session.send(text)
+        return self.session.send(text, to=to, reply_to=reply_to)
 
     # -- files --------------------------------------------------------------------------
 
@@ -348,8 +350,20 @@ class Controller:
                 self._incoming(incoming)
 
     def _incoming(self, lines: list[ChatLine]) -> None:
-        """New messages from others: the title count, and one notice per burst if unfocused."""
-        if not self.window.note_incoming(len(lines)):
+        """New messages from others: the title count, and one notice per burst if unfocused.
+
+        A message for us alone (private, or mentioning us) is notified even when room
+        notifications are off, and even in the middle of a burst: it is the one worth it.
+        """
+        ring = self.window.note_incoming(len(lines))
+        if self.window.unread.focused:
+            return
+        urgent = next((line for line in lines if line.private or line.mention), None)
+        if urgent is not None:
+            if not self.notices.show(urgent.sender, first_line(urgent.text)):
+                self.window.request_attention()
+            return
+        if not ring:
             return
         first = lines[0]
         if not (

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import time
+import tkinter as tk
 import tkinter.font as tkfont
 import webbrowser
 from collections import deque
@@ -34,6 +35,7 @@ from typing import Any
 
 import ttkbootstrap as ttk
 
+from messagerie import protocol
 from messagerie.i18n import tr
 from messagerie.ui.forms import day_key, day_label, format_time
 
@@ -44,6 +46,8 @@ TRIM_SLACK = 500
 _SEEN_IDS = 20_000
 _MARK_PREFIX = "pending-"
 _ECHO_PREFIX = "echo-"
+# The mark at the start of a message's line, named after its id.
+_ID_PREFIX = "msg-"
 # http and https links; the punctuation that usually ends a sentence is not part of them.
 LINK = re.compile(r"https?://[^\s<>\"'«»]+[^\s<>\"'«».,;:!?)\]]")
 # How many measured widths (time stamps, "Name : ") to remember before starting afresh.
@@ -125,6 +129,13 @@ class History:
         # Alternating text, tags of the lines not yet in the widget (see `_flush`).
         self._buffer: list[Any] = []
         self.open_link: Callable[[str], object] = open_in_browser
+        # "Répondre" on a message (right click): called with (id, sender, first line).
+        self.on_reply: Callable[[str, str, str], object] | None = None
+        # What a reply to each shown message quotes: its sender and first line, by id; what
+        # each reply shown answers; the marks to set at the next flush (buffer position, id).
+        self._quotable: dict[str, tuple[str, str]] = {}
+        self._replies: dict[str, str] = {}
+        self._marks_due: list[tuple[int, str]] = []
         self.apply_colors()
         # A theme change rebuilds the widget colors; our tag colors follow.
         self.widget.bind("<<ThemeChanged>>", lambda _e: self.apply_colors(), add="+")
@@ -132,6 +143,11 @@ class History:
             self.text.bind(sequence, self._after_scroll, add="+")
         self.text.bind("<Configure>", self._on_resize, add="+")
         self.text.tag_bind("link", "<Button-1>", self._click_link)
+        self.text.tag_bind("quote", "<Button-1>", self._click_quote)
+        self.text.bind("<Button-3>", self._context_menu, add="+")
+        self.menu = tk.Menu(self.text, tearoff=False)
+        self.menu.add_command(command=self._reply_to_clicked)
+        self._clicked: str | None = None
         self.text.tag_bind("link", "<Enter>", lambda _e: self.text.configure(cursor="hand2"))
         self.text.tag_bind("link", "<Leave>", lambda _e: self.text.configure(cursor="arrow"))
 
@@ -157,6 +173,10 @@ class History:
             "day", foreground=muted, justify="center", font=(family, size - 1, "bold"), spacing1=8
         )
         t.tag_configure("unread_line", foreground=colors.danger, justify="center")
+        # A quote of the message a reply answers, and a message that mentions us: the theme's
+        # own colors, so that both read in the light and the dark themes.
+        t.tag_configure("quote", foreground=muted, font=(family, size - 1, "italic"))
+        t.tag_configure("mention", background=colors.warning, foreground=colors.selectfg)
         # The pending look must win over the own/other colors.
         t.tag_raise("pending")
         t.tag_raise("pending_mark")
@@ -267,7 +287,16 @@ class History:
         self._unread_due = False
 
     def add_message(
-        self, msg_id: str, sender: str, text: str, ts: float, *, own: bool, history: bool = False
+        self,
+        msg_id: str,
+        sender: str,
+        text: str,
+        ts: float,
+        *,
+        own: bool,
+        history: bool = False,
+        reply: tuple[str, str, str] | None = None,
+        mention: bool = False,
     ) -> bool:
         """Show a message of the room once. Returns False if it was already shown.
 
@@ -283,7 +312,9 @@ class History:
         if msg_id in self._seen:
             return False
         self._remember(msg_id)
-        self._insert(sender, text, ts, own=own, history=history)
+        self._insert(
+            sender, text, ts, own=own, history=history, msg_id=msg_id, reply=reply, mention=mention
+        )
         return True
 
     def add_pending(self, msg_id: str, sender: str, text: str, ts: float) -> None:
@@ -297,7 +328,7 @@ class History:
             self.text.mark_set(mark, "end-1c")
             self.text.mark_gravity(mark, "left")
             self._pending.add(msg_id)
-            self._insert(sender, text, ts, own=True, pending=True)
+            self._insert(sender, text, ts, own=True, pending=True, msg_id=msg_id)
         finally:
             self.end()
 
@@ -397,9 +428,14 @@ class History:
         own: bool,
         pending: bool = False,
         history: bool = False,
+        msg_id: str = "",
+        reply: tuple[str, str, str] | None = None,
+        mention: bool = False,
     ) -> None:
         who = "own" if own else "other"
         extra = ("pending",) if pending else ()
+        if msg_id:
+            self._quotable[msg_id] = (sender, protocol.quote_of(text))
         # The catalog decides the punctuation ("Nom : texte" in French, "Name: text" in
         # English); split its template around the text to style the name part.
         before, _, after = tr("line.chat", name=sender, text="\x00").partition("\x00")
@@ -413,6 +449,15 @@ class History:
                 self._unread_due = False
             self._day_line(ts, history=history)
             self._added += 1
+            if reply is not None:
+                quote = tr("gui.chat.quote", name=reply[1], text=reply[2])
+                self._buffer += (quote + "\n", ("line", "quote"))
+                self._replies[msg_id] = reply[0]
+            if msg_id:
+                # A mark named after the id will start the line, set once the batch is in
+                # the widget (`_flush`): how "Répondre" and a quote find a message, with no
+                # tag per message (each costs Tk in every redraw of a flood).
+                self._marks_due.append((len(self._buffer), msg_id))
             # The margins come from the text's tags: a line wraps inside the text, and every
             # tag less on the other pieces is less work for Tk in a flood.
             self._buffer += (
@@ -421,6 +466,8 @@ class History:
                 before,
                 ("line", f"name_{who}", who, *extra),
             )
+            if mention:
+                extra = (*extra, "mention")
             first, newline, rest = (text + after).partition("\n")
             self._text_pieces(first, ("line", who, hang, *extra))
             if newline:
@@ -442,11 +489,74 @@ class History:
             self.open_link(self.text.get(*found))
         return "break"
 
+    def message_at(self, index: str) -> str | None:
+        """The id of the message whose line holds `index`, if it is a message. The second
+        and later lines of a message (continuation lines) lead up to its first."""
+        self._flush()
+        line = int(self.text.index(index).split(".")[0])
+        while line >= 1:
+            for kind, name, _where in self.text.dump(f"{line}.0", f"{line}.0 +1c", mark=True):
+                if kind == "mark" and name.startswith(_ID_PREFIX):
+                    return name[len(_ID_PREFIX) :]
+            if not any(name.startswith("cont") for name in self.text.tag_names(f"{line}.0")):
+                return None
+            line -= 1
+        return None
+
+    def show_message(self, msg_id: str) -> bool:
+        """Scroll to the message `msg_id` if it is still here; False when it is not."""
+        self._flush()
+        mark = f"{_ID_PREFIX}{msg_id}"
+        if mark not in self.text.mark_names():
+            return False
+        self.text.see(mark)
+        self._set_following(False)
+        return True
+
+    def _context_menu(self, event: Any) -> str | None:
+        msg_id = self.message_at(f"@{event.x},{event.y}")
+        if msg_id is None or self.on_reply is None or msg_id not in self._quotable:
+            return None
+        self._clicked = msg_id
+        self.menu.entryconfigure(0, label=tr("gui.chat.reply"))
+        self.menu.tk_popup(event.x_root, event.y_root)
+        return "break"
+
+    def _reply_to_clicked(self) -> None:
+        self.reply_to(self._clicked or "")
+
+    def reply_to(self, msg_id: str) -> None:
+        """Start a reply to `msg_id` (the menu's "Répondre")."""
+        quoted = self._quotable.get(msg_id)
+        if quoted is not None and self.on_reply is not None:
+            self.on_reply(msg_id, *quoted)
+
+    def _click_quote(self, event: Any) -> str:
+        # The quote is the line above its reply, whose mark starts the next line.
+        reply = self.message_at(f"@{event.x},{event.y} +1l")
+        if reply in self._replies:
+            self.show_message(self._replies[reply])
+        return "break"
+
     def _flush(self) -> None:
-        """Insert the buffered lines in one call (the widget is writable: inside a batch)."""
-        if self._buffer:
-            self.text.insert("end-1c", *self._buffer)
-            self._buffer.clear()
+        """Insert the buffered lines in one call (the widget is writable: inside a batch),
+        then set the messages' marks, at the line each one starts (line numbers, counted
+        from the newlines before it: an emoji makes character counts wrong, not lines)."""
+        if not self._buffer:
+            return
+        first_line = int(self.text.index("end-1c").split(".")[0])
+        self.text.insert("end-1c", *self._buffer)
+        if self._marks_due:
+            newlines, counted = 0, 0
+            for position, msg_id in self._marks_due:
+                for piece in self._buffer[counted:position:2]:
+                    newlines += piece.count("\n")
+                counted = position
+                mark = f"{_ID_PREFIX}{msg_id}"
+                self.text.mark_set(mark, f"{first_line + newlines}.0")
+                self.text.mark_gravity(mark, "left")
+            self._marks_due.clear()
+        self._buffer.clear()
 
     def _remember(self, msg_id: str) -> None:
         if msg_id in self._seen:
@@ -468,4 +578,11 @@ class History:
                 if self.text.compare(mark, "<", cut):
                     self.text.mark_unset(mark)
                     ids.discard(msg_id)
+        # The marks of the messages cut would gather at the start: forget them.
+        for name in self.text.mark_names():
+            if name.startswith(_ID_PREFIX) and self.text.compare(name, "<", cut):
+                self.text.mark_unset(name)
+                msg_id = name[len(_ID_PREFIX) :]
+                self._quotable.pop(msg_id, None)
+                self._replies.pop(msg_id, None)
         self.text.delete("1.0", cut)

@@ -243,7 +243,7 @@ def test_join_view_survives_a_host_restart_and_delivers_what_was_typed_meanwhile
     screenshot(c.root, "chat_after_reconnect")
 
 
-def test_a_private_message_says_with_whom_and_a_refused_one_why(app):
+def test_a_private_message_opens_its_own_conversation_and_a_refused_one_says_why(app):
     c, _port = _host(app)
     sink = c.bridge.sink(c.token)
     sink(
@@ -260,5 +260,10 @@ def test_a_private_message_says_with_whom_and_a_refused_one_why(app):
     )
     sink(ev.SendRefused(id="p2", code="unknown_recipient"))
     pump_until(c.root, lambda: "Message non envoyé" in _history(c), what="refusal")
-    assert "Bob → Serveur (privé) : tu as deux minutes ?" in _history(c)
     assert "Destinataire inconnu" in _history(c)
+    conversations = c.chat.conversations
+    # Not in the room's history: in Bob's conversation, counted as unread.
+    assert "tu as deux minutes ?" not in _history(c)
+    assert "Bob : tu as deux minutes ?" in conversations.histories["b" * 20].content()
+    assert conversations.list.get(0, "end") == ("Discussion", "Bob (1)")
+    assert conversations.box.winfo_ismapped()
