@@ -301,8 +301,6 @@ def _drag_and_drop() -> dict[str, object]:
     """
     import platform
 
-    import ttkbootstrap as ttk
-
     from messagerie.ui import dnd
 
     root = dnd.DnDApp(title="self-test")
@@ -313,8 +311,7 @@ def _drag_and_drop() -> dict[str, object]:
             if supported:
                 raise RuntimeError("tkdnd did not load: drag and drop would be off")
             return {"drops": "off", "reason": f"no tkdnd for {platform.platform()}"}
-        frame = ttk.Frame(root)
-        if not dnd.accept_files(frame, lambda _paths: None):
+        if not dnd.accept_files(root, lambda _paths: None):
             raise RuntimeError("tkdnd loaded but a drop target could not be registered")
         return {"drops": "on", "tkdnd": version}
     finally:
