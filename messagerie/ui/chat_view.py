@@ -521,15 +521,19 @@ class ChatView(ttk.Frame):
         """Put the renderer's lines into the history; return the new live ones from others."""
         room = self.history
         incoming = []
+        # Where the next system line goes: the room's, but the reason for a refusal goes
+        # under the refused message, in its conversation.
+        said_in = room
         for line in lines:
             if isinstance(line, SystemLine):
-                # Said where the person is looking (a refusal follows what they just sent).
-                self.conversations.histories[self.conversations.current].add_system(
-                    line.text, error=line.error
-                )
+                said_in.add_system(line.text, error=line.error)
+                said_in = room
             elif isinstance(line, Delivered | Refused):
                 # A refused message loses its "envoi…" too; the line after it says why.
-                self._home.pop(line.id, room).acked(line.id)
+                home = self._home.pop(line.id, room)
+                home.acked(line.id)
+                if isinstance(line, Refused):
+                    said_in = home
             elif isinstance(line, Reached):
                 self.conversations.reached(line.id)
                 self._show_private_bar()
@@ -607,7 +611,8 @@ class ChatView(ttk.Frame):
         waiting = len(self.conversations.waiting.get(key, ()))
         text = tr("gui.chat.private_with", name=name)
         if waiting:
-            text += " " + tr("gui.chat.private_waiting", count=waiting, name=name)
+            key = "gui.chat.private_waiting_one" if waiting == 1 else "gui.chat.private_waiting"
+            text += " " + tr(key, count=waiting, name=name)
         self.private_bar.configure(text=text)
         self.private_bar.grid(row=0, column=0, sticky="ew", pady=(0, 6))
 

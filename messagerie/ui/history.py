@@ -176,7 +176,8 @@ class History:
         # A quote of the message a reply answers, and a message that mentions us: the theme's
         # own colors, so that both read in the light and the dark themes.
         t.tag_configure("quote", foreground=muted, font=(family, size - 1, "italic"))
-        t.tag_configure("mention", background=colors.warning, foreground=colors.selectfg)
+        # Dark text on the warning colour: readable on a yellow in light and dark themes.
+        t.tag_configure("mention", background=colors.warning, foreground="#212529")
         # The pending look must win over the own/other colors.
         t.tag_raise("pending")
         t.tag_raise("pending_mark")

@@ -61,6 +61,9 @@ def test_click_a_name_write_privately_and_see_it_wait_then_arrive(app, procs, tm
     pump_until(c.root, lambda: "Bob" not in chat.participants, what="Bob gone")
     _send(c, "tu me rappelles")
     pump_until(c.root, lambda: "en attente" in chat.private_bar.cget("text"), what="waiting")
+    # Room events are told in the room, not in the private conversation open meanwhile.
+    assert "Bob a quitté la discussion" in chat.history.content()
+    assert "a quitté" not in bobs.content()
     screenshot(c.root, "issue17_private_waiting_fr")
     bob = _join(procs, port, "Bob", tmp_path / "bob")
     assert bob.event("message", text="tu me rappelles")["private"] is True
@@ -99,6 +102,10 @@ def test_a_private_message_and_a_mention_notify_with_room_notifications_off(app,
     pump_until(c.root, lambda: "Bob (1)" in conversations.list.get(0, "end"), what="unread")
     assert "c'est privé" not in chat.history.content()
     screenshot(c.root, "issue17_mention_and_conversations_fr")
+    c.window.set_theme("dark")
+    c.root.update()
+    screenshot(c.root, "issue17_mention_and_conversations_dark_fr")
+    c.window.set_theme("light")
 
 
 def test_reply_from_the_menu_quotes_and_the_quote_leads_to_the_original(app, procs, tmp_path):
@@ -133,6 +140,7 @@ def test_reply_from_the_menu_quotes_and_the_quote_leads_to_the_original(app, pro
     # A click on the quote brings the original into view.
     history.jump_to_end()
     c.root.update()
+    screenshot(c.root, "issue17_reply_quote_fr")
     text = history.text
     assert text.bbox(f"msg-{original['id']}") is None  # scrolled away
     start = text.tag_ranges("quote")[-2]
