@@ -345,6 +345,20 @@ def test_unknown_reused_and_expired_tokens_each_have_their_error(forged, tmp_pat
     assert host_leftovers(tmp_path / "host") == []
 
 
+def test_the_tokens_of_a_participant_who_left_no_longer_work(sessions, tmp_path):
+    host, _ = sessions
+    _, rec, port = host(limits=dataclasses.replace(FAST_LIMITS, transfer_token_s=60))
+    raw = Raw(port).join()
+    grant = raw.ask(upload_request(size=10))
+    raw.send(protocol.Bye())
+    raw.close()
+    rec.first(events.Left, name="Mallory")
+    late = open_transfer(port, protocol.Upload(token=grant["token"]))
+    assert late.frame()["code"] == "token_revoked"
+    late.close()
+    assert host_leftovers(tmp_path / "host") == []
+
+
 def test_over_the_cap_and_over_the_quota_are_refused_with_the_limit(forged, tmp_path):
     raw, _, _ = forged
     over_cap = raw.ask(upload_request(size=10_001))

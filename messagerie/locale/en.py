@@ -391,4 +391,5 @@ MESSAGES = {
     "gui.chat.reply": "Reply",
     "gui.chat.replying": "Replying to {name}: {text}",
     "gui.chat.quote": "↪ {name}: {text}",
+    "error.token_revoked": "The transfer authorisation no longer holds: the connection that asked for it has ended. Try again.",
 }

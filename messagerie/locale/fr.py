@@ -404,4 +404,5 @@ MESSAGES = {
     "gui.chat.reply": "Répondre",
     "gui.chat.replying": "En réponse à {name} : {text}",
     "gui.chat.quote": "↪ {name} : {text}",
+    "error.token_revoked": "L'autorisation de transfert ne vaut plus : la connexion qui l'avait demandée est terminée. Recommencez.",
 }

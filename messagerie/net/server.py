@@ -541,6 +541,8 @@ class Room:
             member = peer.conn.member_id
             if self.by_member.get(member) is peer:
                 del self.by_member[member]
+                if self.files is not None:
+                    self.files.revoke(peer.conn.client_id)
             if not self.closing:
                 name = peer.conn.name
                 left = protocol.Left(name=name, reason=reason, id=member)

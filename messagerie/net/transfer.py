@@ -142,6 +142,17 @@ class RoomFiles:
             del self.grants[token]
             self._spend(token, "token_expired")
 
+    def revoke(self, client_id: str) -> None:
+        """The participant `client_id` left: its unused tokens stop working (`token_revoked`).
+
+        A token is bound to the authenticated chat connection that asked for it; once that
+        connection is gone, nobody should be able to use what it was handed. A transfer
+        already under way goes on (its token was spent when it opened).
+        """
+        for token in [t for t, g in self.grants.items() if g.client_id == client_id]:
+            del self.grants[token]
+            self._spend(token, "token_revoked")
+
     def _spend(self, token: str, code: str) -> None:
         self.spent[token] = code
         while len(self.spent) > REMEMBERED_TOKENS:
