@@ -28,8 +28,11 @@ def _reset(writer: asyncio.StreamWriter) -> None:
 class ChaosProxy:
     """Listens on 127.0.0.1:`port` and forwards to 127.0.0.1:`target`."""
 
-    def __init__(self, target: int, *, seed: int = 0) -> None:
+    def __init__(self, target: int, *, seed: int = 0, cap_bytes: int | None = None) -> None:
         self.target = target
+        # Cut (reset) any connection once this many bytes went from the participant to the
+        # room: a sender can then never get more than that through, whatever its buffers hold.
+        self.cap_bytes = cap_bytes
         self.random = random.Random(seed)
         self.port = 0
         self.cuts = 0
@@ -120,16 +123,33 @@ class ChaosProxy:
         pair = (down_w, up_w)
         self._pairs.add(pair)
         try:
-            await asyncio.gather(self._pump(down_r, up_w), self._pump(up_r, down_w))
+            await asyncio.gather(
+                self._pump(down_r, up_w, cap=self.cap_bytes, pair=pair), self._pump(up_r, down_w)
+            )
         finally:
             self._pairs.discard(pair)
             for writer in pair:
                 writer.close()
 
-    @staticmethod
-    async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pump(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        *,
+        cap: int | None = None,
+        pair: tuple | None = None,
+    ) -> None:
+        forwarded = 0
         try:
             while data := await reader.read(256 * 1024):
+                if cap is not None and forwarded + len(data) > cap:
+                    writer.write(data[: cap - forwarded])
+                    await writer.drain()
+                    self.cuts += 1
+                    for end in pair:
+                        _reset(end)
+                    return
+                forwarded += len(data)
                 writer.write(data)
                 await writer.drain()
             if not writer.is_closing():
