@@ -68,6 +68,7 @@ def run(args) -> dict[str, Any]:
                     **_ours(source, sha, round_dir),
                 }
             )
+            shutil.rmtree(round_dir)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     median = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
@@ -122,12 +123,33 @@ def _write_random(path: Path, size: int) -> str:
     return digest.hexdigest()
 
 
+def _recycle_memory(work: Path, size: int) -> None:
+    """Write `size` bytes to a file and remove it, just before a leg, so that every leg writes
+    its file into memory the machine has just used: the same for ncat and for ours.
+
+    This machine is a virtual machine that gives freed memory back to its host within
+    seconds (virtio-balloon free page reporting), and writing into memory that was given
+    back costs the kernel several times more: `dd` of 1 GiB took 1.8 to 3.7 s of system
+    time into such memory and 0.27 to 0.36 s into memory a file removed just before had
+    freed. Without this, which leg paid depended on the order (ncat's plaintext run reused
+    the memory its TLS run had just freed; our download, after our upload, never did), not
+    on the code. A desktop's memory is not given back: the recycled case is a user's.
+    """
+    scratch = work / "scratch.bin"
+    block = bytes(1 << 20)
+    with open(scratch, "wb") as out:
+        for _ in range(0, size, len(block)):
+            out.write(block)
+    scratch.unlink()
+
+
 def _ncat(source: Path, work: Path, *, tls: bool) -> float:
     """Seconds for ncat to pipe `source` to a listener that writes it to a file (at the rate
     of what arrived)."""
     port = free_port()
     ssl = ["--ssl"] if tls else []
     target = work / "ncat.out"
+    _recycle_memory(work, source.stat().st_size)
     with open(target, "wb") as out:
         listener = subprocess.Popen(
             ["ncat", *ssl, "-l", "--recv-only", "127.0.0.1", str(port)], stdout=out
@@ -276,9 +298,12 @@ def _ours(source: Path, sha: str, work: Path) -> dict[str, Any]:
         joiners += [ana, bob]
         for joiner in joiners:
             joiner.wait("connected", 30)
+        size = source.stat().st_size
+        _recycle_memory(work, size)
         asked = time.monotonic()
         up = _leg(host, ana, f"/send {source}", "file_sent")
         bob.wait("file_offered")
+        _recycle_memory(work, size)
         down = _leg(host, bob, f"/get {up['event']['file_id']}", "file_received")
         received = down["event"]
         p99, count = probe.finish()
