@@ -54,6 +54,10 @@ class StorageError(MessagerieError):
     """Local files could not be read or written (settings, history, outbox, identity)."""
 
 
+class TransferError(MessagerieError):
+    """A file transfer ended because of `code` (told in a `file_failed` event)."""
+
+
 @dataclass(frozen=True)
 class Degraded:
     """Something went wrong but the program goes on (history kept in memory, new identity).

@@ -205,6 +205,62 @@ def test_a_receiver_cut_at_half_resumes_after_restart(sessions, tmp_path):
     assert os.listdir(folder) == ["film.mkv"]
 
 
+SILENT_SIZE = 8 * 1024 * 1024
+
+
+def shared_by_a_host(sessions, tmp_path, attempts: int):
+    """A host sharing an 8 MiB file, with a short dead_peer_s: (port, limits, sha256)."""
+    host, _ = sessions
+    limits = dataclasses.replace(
+        EVERY_CHUNK, dead_peer_s=0.5, ping_interval_s=0.1, transfer_attempts=attempts
+    )
+    server, _, port = host(limits=limits)
+    source = tmp_path / "rapport.pdf"
+    sha = make_file(source, SILENT_SIZE)
+    server.send_file(source)
+    return port, limits, sha
+
+
+def test_a_download_from_a_room_gone_silent_is_cut_and_resumed(sessions, tmp_path):
+    # The receiver's own watchdog: the proxy holds the connection open and silent, so only
+    # the receiver noticing dead_peer_s without a byte can end it (and resume on a new one).
+    _, join = sessions
+    port, limits, sha = shared_by_a_host(sessions, tmp_path, attempts=5)
+    with ChaosProxy(port, stall_after=SILENT_SIZE * 4 // 10) as proxy:
+        bob, bob_rec = join(proxy.port, "Bob", limits=limits)
+        bob.get_file(bob_rec.first(events.FileOffered).id, tmp_path / "bob")
+        received = bob_rec.first(events.FileReceived, timeout=30)
+        stalls = proxy.stalls
+    assert digest(received.path) == sha
+    # At most 40 % per connection: it took three at least, each resuming where the last one
+    # stopped (progress never went back; starting over could never have finished).
+    assert stalls >= 2
+    done = [p.done for p in bob_rec.of(events.FileProgress)]
+    assert done == sorted(done) and not bob_rec.of(events.FileFailed)
+    assert os.listdir(tmp_path / "bob") == ["rapport.pdf"]
+
+
+def test_a_download_from_a_silent_room_fails_once_its_attempts_are_spent(sessions, tmp_path):
+    _, join = sessions
+    port, limits, _ = shared_by_a_host(sessions, tmp_path, attempts=1)
+    half = SILENT_SIZE // 2
+    with ChaosProxy(port, stall_after=half) as proxy:
+        bob, bob_rec = join(proxy.port, "Bob", limits=limits)
+        offered = bob_rec.first(events.FileOffered)
+        started = time.monotonic()
+        bob.get_file(offered.id, tmp_path / "bob")
+        failed = bob_rec.first(events.FileFailed, timeout=30)
+        waited = time.monotonic() - started
+        assert proxy.stalls == 1
+    assert (failed.code, failed.details) == ("transfer_failed", {"last": "connection_lost"})
+    assert waited >= 0.5  # not before dead_peer_s of silence
+    # Kept for a later resume, with every byte that came before the silence: the proxy let
+    # `half` bytes through, the `ready` frame's few dozen and the file's.
+    [partial] = os.listdir(tmp_path / "bob")
+    assert partial.endswith(".part")
+    assert half - 200 < (tmp_path / "bob" / partial).stat().st_size < half
+
+
 # --- a forged client, speaking the protocol by hand ---------------------------------------
 
 
@@ -465,6 +521,23 @@ def test_a_refused_upload_is_a_file_failed_with_the_hosts_limit(sessions, tmp_pa
     )
     missing = ana.send_file(tmp_path / "nowhere.txt")
     assert ana_rec.first(events.FileFailed, id=missing).code == "file_unreadable"
+    assert host_leftovers(tmp_path / "host") == []
+
+
+def test_a_folder_a_device_or_a_pipe_is_refused_as_not_a_file(sessions, tmp_path):
+    host, join = sessions
+    server, host_rec, port = host()
+    ana, ana_rec = join(port, "Ana")
+    folder = tmp_path / "Vacances"
+    folder.mkdir()
+    pipe = tmp_path / "tube"
+    os.mkfifo(pipe)  # an open for reading would wait for a writer forever
+    # /dev/zero would be read (and hashed) forever.
+    for session, rec in ((ana, ana_rec), (server, host_rec)):
+        for path in (folder, Path("/dev/zero"), pipe):
+            failed = rec.first(events.FileFailed, id=session.send_file(path), timeout=10)
+            assert (failed.code, failed.direction) == ("not_a_file", "upload"), path
+    assert stored_files(tmp_path / "host") == []
     assert host_leftovers(tmp_path / "host") == []
 
 

@@ -1,8 +1,11 @@
 """Cancelling a transfer (`Session.cancel_file`), on real sockets (127.0.0.1).
 
 The cancel is asked from the network thread at the first progress event: it runs at the
-loop's next turn, while a 48 MiB transfer needs dozens of turns (1 MiB reads, a yield after
-each), so the transfer is always cut in the middle, whatever the machine's speed.
+loop's next turn, while a 48 MiB transfer needs dozens of turns (a read takes at most 1 MiB,
+one read per turn), so the transfer is always cut in the middle, whatever the machine's speed.
+
+The host's own transfers are copies on its disk, without progress events: their cancel is
+asked right behind the request, so it reaches the loop before the copy's first block.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import os
 
 from messagerie.net import events
-from tests.test_files import EVERY_CHUNK, make_file
+from tests.test_files import EVERY_CHUNK, host_leftovers, make_file, stored_files
 
 SIZE = 48 * 1024 * 1024
 
@@ -74,3 +77,37 @@ def test_cancelling_what_is_not_running_does_nothing(sessions, tmp_path):
     ana.cancel_file("nothing-like-this")
     assert ana.caught_up(5.0)
     assert not ana_rec.of(events.FileFailed)
+
+
+def test_the_hosts_own_send_cancelled_leaves_nothing_in_the_store(sessions, tmp_path):
+    host, _ = sessions
+    server, rec, _ = host(limits=EVERY_CHUNK)
+    source = tmp_path / "gros.bin"
+    make_file(source, SIZE)
+    transfer_id = server.send_file(source)
+    server.cancel_file(transfer_id)
+    failed = rec.first(events.FileFailed, id=transfer_id)
+    assert (failed.code, failed.direction, failed.name) == ("cancelled", "upload", "gros.bin")
+    # Told once the copy has stopped and removed what it wrote: nothing stored, nothing
+    # announced, nothing counted against the quota.
+    assert stored_files(tmp_path / "host") == []
+    assert host_leftovers(tmp_path / "host") == []
+    assert not rec.of(events.FileOffered) and not rec.of(events.FileSent)
+    # The room goes on: the same file is shared whole when asked again.
+    shared = rec.first(events.FileSent, id=server.send_file(source))
+    assert stored_files(tmp_path / "host") == [shared.file_id]
+
+
+def test_the_hosts_own_save_cancelled_leaves_nothing_in_the_folder(sessions, tmp_path):
+    host, _ = sessions
+    server, rec, _ = host(limits=EVERY_CHUNK)
+    source = tmp_path / "gros.bin"
+    make_file(source, SIZE)
+    file_id = rec.first(events.FileSent, id=server.send_file(source)).file_id
+    folder = tmp_path / "saved"
+    server.get_file(file_id, folder)
+    server.cancel_file(file_id)
+    failed = rec.first(events.FileFailed, id=file_id)
+    assert (failed.code, failed.direction) == ("cancelled", "download")
+    assert not rec.of(events.FileReceived)
+    assert os.listdir(folder) == []

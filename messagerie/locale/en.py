@@ -344,6 +344,7 @@ MESSAGES = {
     "error.unexpected_data": "Data received before the transfer was authorised.",
     "error.files_disabled": "This discussion does not share files.",
     "error.file_unreadable": "Cannot read the file: {detail}.",
+    "error.not_a_file": "Only a file can be sent, not a folder or a device.",
     "error.file_unwritable": "Cannot write the file in {path}: {detail}.",
     "error.transfer_failed": "The transfer failed after several attempts.",
     "error.transfer_cancelled": "Transfer cancelled.",

@@ -357,6 +357,7 @@ MESSAGES = {
     "error.unexpected_data": "Données reçues avant l'autorisation de transfert.",
     "error.files_disabled": "Cette discussion ne partage pas de fichiers.",
     "error.file_unreadable": "Impossible de lire le fichier : {detail}.",
+    "error.not_a_file": "Seul un fichier peut être envoyé, pas un dossier ni un périphérique.",
     "error.file_unwritable": "Impossible d'écrire le fichier dans {path} : {detail}.",
     "error.transfer_failed": "Le transfert a échoué après plusieurs tentatives.",
     "error.transfer_cancelled": "Transfert annulé.",

@@ -205,16 +205,17 @@ class RoomClient:
         finally:
             self._file_requests.pop(request.id, None)
 
-    async def open_transfer(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        """A new connection to the room for a transfer, to the same identity as the chat's."""
-        reader, writer = await self._open()
+    async def open_transfer(self, protocol_factory: Callable[[], asyncio.BaseProtocol]):
+        """A new connection to the room for a transfer, to the same identity as the chat's,
+        run by the protocol `protocol_factory` makes. Returns (transport, protocol)."""
+        transport, proto = await self._connect(protocol_factory)
         if self.ssl_context is not None:
-            seen = identity.peer_fingerprint(writer.get_extra_info("ssl_object"))
+            seen = identity.peer_fingerprint(transport.get_extra_info("ssl_object"))
             if seen != self.fingerprint:
-                writer.close()
+                transport.close()
                 raise ConnectionEnded(SecurityError("identity_changed"))
-            widen_tls_reads(writer.transport)
-        return reader, writer
+            widen_tls_reads(transport)
+        return transport, proto
 
     async def stop(self, drain_timeout: float = 0.0) -> None:
         """Leave: optionally wait for the outbox to empty, then say `bye` and close."""
@@ -284,9 +285,14 @@ class RoomClient:
                 writer.close()
 
     async def _open(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """The chat's connection, as streams."""
+        return await open_streams(self._connect)
+
+    async def _connect(self, protocol_factory: Callable[[], asyncio.BaseProtocol]):
         try:
             return await asyncio.wait_for(
-                asyncio.open_connection(
+                asyncio.get_running_loop().create_connection(
+                    protocol_factory,
                     self.host,
                     self.port,
                     ssl=self.ssl_context,
@@ -296,7 +302,6 @@ class RoomClient:
                     ssl_handshake_timeout=self.limits.handshake_timeout_s
                     if self.ssl_context
                     else None,
-                    limit=protocol.MAX_FRAME * 2,
                 ),
                 self.limits.connect_timeout_s,
             )
@@ -469,6 +474,14 @@ class RoomClient:
         return random.uniform(
             self.limits.reconnect_min_s, max(ceiling, self.limits.reconnect_min_s)
         )
+
+
+async def open_streams(connect) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """`asyncio.open_connection` over `connect(protocol_factory)` (RoomClient._connect or
+    open_transfer), so that the chat and an upload share the connection code of a download."""
+    reader = asyncio.StreamReader(limit=protocol.MAX_FRAME * 2)
+    transport, stream = await connect(lambda: asyncio.StreamReaderProtocol(reader))
+    return reader, asyncio.StreamWriter(transport, stream, reader, asyncio.get_running_loop())
 
 
 def _ended_error(ended: protocol.Ended, trust: TrustDecision | None) -> MessagerieError:

@@ -75,11 +75,17 @@ class DiskSink:
         await asyncio.shield(self._done)
 
     def abandon(self, then: Callable[[], None] | None = None) -> None:
-        """The transfer is over without `finish()`: the workers do what is queued, the file
-        is closed, then `then` runs on the loop (to remove the file, say). Never waits."""
-        self._close_when_done = True
-        self._then = then
-        self._stop()
+        """The transfer is over: the workers do what is queued, the file is closed, then
+        `then` runs on the loop (to remove the file, say). Never waits. Also right after a
+        `finish()`, whatever it raised or if it was cancelled."""
+        with self._lock:
+            self._close_when_done = True
+            self._then = then
+            stopped = self._running == 0
+        if stopped:
+            self._close()
+        else:
+            self._stop()
 
     def _stop(self) -> None:
         for work_queue in self._queues:
@@ -106,16 +112,19 @@ class DiskSink:
         with self._lock:
             self._running -= 1
             last = self._running == 0
-        if not last:
-            return
-        if self._close_when_done:
-            try:
-                self.handle.close()
-            except OSError as exc:
-                self.error = self.error or exc
-            if self._then is not None:
-                self._call(self._then)
-        self._call(self._finished)
+            close = last and self._close_when_done
+        if close:
+            self._close()
+        if last:
+            self._call(self._finished)
+
+    def _close(self) -> None:
+        try:
+            self.handle.close()
+        except OSError as exc:
+            self.error = self.error or exc
+        if self._then is not None:
+            self._call(self._then)
 
     def _finished(self) -> None:
         if not self._done.done():

@@ -17,6 +17,7 @@ import errno
 import json
 import logging
 import socket
+import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
@@ -233,8 +234,9 @@ class HostSession(Session):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        # The host's own uploads and downloads by id, for `cancel_file`.
-        self._host_transfers: dict[str, tuple[asyncio.Task, str, str]] = {}
+        # The host's own uploads and downloads by id, for `cancel_file`: the task, and the
+        # event that stops its copy.
+        self._host_transfers: dict[str, tuple[asyncio.Task, threading.Event]] = {}
 
     async def _main(self) -> None:
         config = self.config
@@ -342,10 +344,13 @@ class HostSession(Session):
                 )
             )
             return
+        stop = threading.Event()
         task = self._spawn(
-            transfer_client.host_send(room.files, path, transfer_id, self.config.name, self._emit)
+            transfer_client.host_send(
+                room.files, path, transfer_id, self.config.name, self._emit, stop
+            )
         )
-        self._track(transfer_id, task, "upload", clean_file_name(path.name))
+        self._track(transfer_id, task, stop)
 
     def _get_file_on_loop(self, file_id: str, dest_dir: Path) -> None:
         room = self.room
@@ -356,14 +361,15 @@ class HostSession(Session):
                 )
             )
             return
-        task = self._spawn(transfer_client.host_get(room.files, file_id, dest_dir, self._emit))
-        known = room.files.known.get(file_id)
-        name = clean_file_name(known.name) if known else file_id
-        self._track(file_id, task, "download", name)
+        stop = threading.Event()
+        task = self._spawn(
+            transfer_client.host_get(room.files, file_id, dest_dir, self._emit, stop)
+        )
+        self._track(file_id, task, stop)
 
-    def _track(self, transfer_id: str, task: asyncio.Task, direction: str, name: str) -> None:
+    def _track(self, transfer_id: str, task: asyncio.Task, stop: threading.Event) -> None:
         """Remember a running transfer of the host's for `cancel_file`, until it ends."""
-        self._host_transfers[transfer_id] = (task, direction, name)
+        self._host_transfers[transfer_id] = (task, stop)
 
         def forget(done: asyncio.Task) -> None:
             if self._host_transfers.get(transfer_id, (None,))[0] is done:
@@ -372,16 +378,12 @@ class HostSession(Session):
         task.add_done_callback(forget)
 
     def _cancel_file_on_loop(self, transfer_id: str) -> None:
-        # The host's own transfers are copies on its disk, which a worker thread finishes
-        # even when the task stops waiting for it: a cancel here only stops the announce or
-        # the FileReceived that would follow. They take as long as the disk does.
-        task, direction, name = self._host_transfers.pop(transfer_id, (None, "", ""))
-        if task is None or task.done():
-            return
-        task.cancel()
-        self._emit(
-            events.FileFailed(id=transfer_id, direction=direction, name=name, code="cancelled")
-        )
+        # The host's own transfers are copies on its disk, done by a worker thread: the copy
+        # stops at its next block and removes what it wrote, then the task tells
+        # FileFailed("cancelled"). A copy already complete is announced or saved as usual.
+        _, stop = self._host_transfers.get(transfer_id, (None, None))
+        if stop is not None:
+            stop.set()
 
 
 class JoinSession(Session):

@@ -2,9 +2,10 @@
 
 Each transfer is a task on the network thread's loop. It asks the room for a token on the chat
 connection (`RoomClient.request_file`), opens a transfer connection of its own, and moves the
-bytes with flow control (`drain()` on the way up, bounded reads on the way down). A dropped
-connection is retried (up to `Limits.transfer_attempts`), resuming from what the other side
-holds; a refusal from the room is final. Progress is told at most 4 times a second.
+bytes with flow control (`drain()` on the way up; on the way down, net/download_stream.py's
+reads pause while the disk catches up). A dropped connection is retried (up to
+`Limits.transfer_attempts`), resuming from what the other side holds; a refusal from the room
+is final. Progress is told at most 4 times a second.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from messagerie import protocol
-from messagerie.errors import MessagerieError, NetworkError
+from messagerie.errors import MessagerieError, NetworkError, TransferError
 from messagerie.limits import Limits
 from messagerie.net import events
-from messagerie.net.client import ConnectionEnded, RoomClient
-from messagerie.net.disk import DiskSink
+from messagerie.net.client import ConnectionEnded, RoomClient, open_streams
+from messagerie.net.download_stream import DownloadStream
 from messagerie.protocol import transfer
 from messagerie.protocol.filenames import clean_file_name
 from messagerie.store import downloads
@@ -29,8 +30,8 @@ from messagerie.store import downloads
 log = logging.getLogger(__name__)
 
 CHUNK = 256 * 1024
-# A download reads what the connection holds, up to this much, per turn of the loop.
-READ_CHUNK = 1024 * 1024
+# An upload's connection carries only the host's frames back: a read of this much holds any.
+READ_CHUNK = 64 * 1024
 # Codes after which trying again cannot help (the room said no, or the bytes are wrong).
 FINAL_CODES = frozenset(
     {
@@ -42,15 +43,12 @@ FINAL_CODES = frozenset(
         "files_disabled",
         "sha256_mismatch",
         "file_unreadable",
+        "not_a_file",
         "file_unwritable",
         "identity_changed",
         "bad_field",
     }
 )
-
-
-class TransferError(MessagerieError):
-    """A transfer ended because of `code` (for the event, not for a person's sentence)."""
 
 
 def _unwritable(partial: Path, exc: OSError) -> TransferError:
@@ -166,6 +164,9 @@ class Transfers:
 
         try:
             size, sha256 = await asyncio.to_thread(downloads.hash_file, path)
+        except downloads.NotARegularFile:
+            failed("not_a_file")
+            return
         except OSError as exc:
             failed("file_unreadable", detail=exc.strerror or str(exc))
             return
@@ -182,13 +183,13 @@ class Transfers:
             self.emit(events.FileSent(id=transfer_id, file_id=file_id, name=name))
 
     async def _upload_once(self, path: Path, token, size: int, progress: Progress) -> str:
-        reader, writer = await self.client.open_transfer()
+        reader, writer = await open_streams(self.client.open_transfer)
         try:
             state = transfer.ClientTransfer(transfer.UPLOAD, token.token)
             writer.write(state.opener())
             ready = await self._next(reader, state, transfer.ReadyReceived)
             done = ready.offset
-            with open(path, "rb") as handle:
+            with downloads.open_to_send(path) as handle:
                 handle.seek(done)
                 while done < size:
                     chunk = handle.read(min(CHUNK, size - done))
@@ -253,48 +254,28 @@ class Transfers:
             self.emit(events.FileReceived(id=file_id, name=saved.name, path=str(saved)))
 
     async def _download_once(self, token, partial: Path, digest, size: int, progress) -> None:
-        reader, writer = await self.client.open_transfer()
+        state = transfer.ClientTransfer(transfer.DOWNLOAD, token.token, offset=token.offset)
+        stream = DownloadStream(state, lambda done: progress(done, size), self.limits.dead_peer_s)
+        transport, _ = await self.client.open_transfer(lambda: stream)
+        handle = None
         try:
-            handle = open(partial, "ab")  # noqa: SIM115 - the sink closes it
-        except OSError as exc:
-            writer.close()
-            raise _unwritable(partial, exc) from None
-        # Writing and hashing on a worker thread (net/disk.py): the loop only reads.
-        drained = asyncio.Event()
-        sink = DiskSink(asyncio.get_running_loop(), handle, digest, on_drain=drained.set)
-        finished = False
-        try:
-            state = transfer.ClientTransfer(transfer.DOWNLOAD, token.token, offset=token.offset)
-            writer.write(state.opener())
-            while not finished:
-                data = await self._read(reader)
-                for event in state.receive_data(data):
-                    if isinstance(event, transfer.DataReceived):
-                        # A view of `data`, which nothing reuses: the worker may keep it.
-                        if sink.write(event.data):
-                            drained.clear()
-                            await drained.wait()
-                        progress(state.done, size)
-                    elif isinstance(event, transfer.DownloadComplete):
-                        finished = True
-                    elif isinstance(event, transfer.TransferFailed):
-                        raise TransferError(event.code)
-                # read() returns at once while bytes are buffered, and a fast host keeps it
-                # buffered: yield, or this download would hold the loop (and the chat).
-                await asyncio.sleep(0)
             try:
-                await sink.finish()
+                handle = open(partial, "ab")  # noqa: SIM115 - closed here or by the sink
             except OSError as exc:
                 raise _unwritable(partial, exc) from None
-            handle.close()
+            stream.begin(handle, digest)
+            await stream.ended
+            try:
+                await stream.sink.finish()
+                handle.close()
+            except OSError as exc:
+                raise _unwritable(partial, exc) from None
+            handle = None
             progress(size, size)
         finally:
-            writer.close()
-            if not finished:
-                # What was received is written before the file is given up, so that a new
-                # try resumes from all of it.
-                sink.abandon()
-                await sink.closed()
+            transport.close()
+            if handle is not None:
+                await stream.give_up()
 
     # --- both ---
 
@@ -338,8 +319,9 @@ class Transfers:
         return data
 
 
-async def host_send(files, path: Path, transfer_id: str, sender: str, emit) -> None:
-    """The host shares one of its own files: copied into the store, then announced."""
+async def host_send(files, path: Path, transfer_id: str, sender: str, emit, stop) -> None:
+    """The host shares one of its own files: copied into the store, then announced.
+    Setting `stop` (a threading.Event) cancels it within one block, leaving nothing."""
     name = clean_file_name(Path(path).name)
     file_id = protocol.new_message_id()
 
@@ -351,9 +333,17 @@ async def host_send(files, path: Path, transfer_id: str, sender: str, emit) -> N
         )
 
     try:
-        size, sha256, pushed_out = await asyncio.to_thread(files.store.add_copy, path, file_id)
+        size, sha256, pushed_out = await _copy_off_loop(
+            lambda: files.store.add_copy(path, file_id, stop), stop
+        )
+    except downloads.CopyCancelled:
+        failed("cancelled")
+        return
     except ValueError as exc:
         failed(str(exc), **files.limit_details(str(exc)))
+        return
+    except downloads.NotARegularFile:
+        failed("not_a_file")
         return
     except OSError as exc:
         failed("file_unreadable", detail=exc.strerror or str(exc))
@@ -371,8 +361,9 @@ async def host_send(files, path: Path, transfer_id: str, sender: str, emit) -> N
     emit(events.FileSent(id=transfer_id, file_id=file_id, name=name))
 
 
-async def host_get(files, file_id: str, folder: Path, emit) -> None:
-    """The host saves a stored file into a folder of its own (never over an existing one)."""
+async def host_get(files, file_id: str, folder: Path, emit, stop) -> None:
+    """The host saves a stored file into a folder of its own (never over an existing one).
+    Setting `stop` (a threading.Event) cancels it within one block, leaving nothing."""
     known = files.known.get(file_id)
     path = files.store.path(file_id)
     name = clean_file_name(known.name) if known else file_id
@@ -391,14 +382,30 @@ async def host_get(files, file_id: str, folder: Path, emit) -> None:
     def copy() -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         partial = downloads.partial_path(folder, name, known.sha256)
-        with open(path, "rb") as src, open(partial, "wb") as dst:
-            while chunk := src.read(downloads.READ_CHUNK):
-                dst.write(chunk)
+        try:
+            with open(path, "rb") as src, open(partial, "wb") as dst:
+                downloads.copy_blocks(src, dst, stop)
+        except downloads.CopyCancelled:
+            partial.unlink(missing_ok=True)
+            raise
         return downloads.place(partial, folder, name)
 
     try:
-        saved = await asyncio.to_thread(copy)
+        saved = await _copy_off_loop(copy, stop)
+    except downloads.CopyCancelled:
+        failed("cancelled")
+        return
     except OSError as exc:
         failed("file_unwritable", path=str(folder), detail=exc.strerror or str(exc))
         return
     emit(events.FileReceived(id=file_id, name=saved.name, path=str(saved)))
+
+
+async def _copy_off_loop(copy, stop):
+    """`copy()` on a worker thread. If the task is cancelled (the session stops), `stop` is
+    set too: the thread would otherwise finish the copy, unseen, after we are gone."""
+    try:
+        return await asyncio.to_thread(copy)
+    except asyncio.CancelledError:
+        stop.set()
+        raise

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 # One transfer's read buffer (TLS hands us decrypted bytes straight into it).
 TRANSFER_READ_BUFFER = 256 * 1024
 # A download writes chunks of this size until asyncio says the peer's buffer is full.
-DOWNLOAD_CHUNK = 256 * 1024
+DOWNLOAD_CHUNK = 1024 * 1024
 TRANSFER_WRITE_HIGH_WATER = 1024 * 1024
 
 

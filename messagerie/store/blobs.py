@@ -19,9 +19,12 @@ import hashlib
 import logging
 import os
 import re
+import threading
 import time
 from pathlib import Path
 from typing import BinaryIO
+
+from messagerie.store import downloads
 
 log = logging.getLogger(__name__)
 
@@ -105,29 +108,32 @@ class FileStore:
 
     # --- the host's own files ---
 
-    def add_copy(self, source: Path, file_id: str) -> tuple[int, str, list[str]]:
+    def add_copy(
+        self, source: Path, file_id: str, stop: threading.Event
+    ) -> tuple[int, str, list[str]]:
         """Copy `source` in as `file_id`: (size, sha256, ids pushed out). Blocks.
 
-        Raises OSError when the disk fails, and ValueError with the refusal code when the file
-        is over the cap or the quota.
+        Raises OSError when the disk fails (NotARegularFile for a folder, pipe or device),
+        ValueError with the refusal code when the file is over the cap or the quota, and
+        CopyCancelled once `stop` is set, with nothing left behind.
         """
-        size = source.stat().st_size
-        refusal = self.refusal(size)
-        if refusal:
-            raise ValueError(refusal)
         tmp = self.partials / f".host-{file_id}"
         digest = hashlib.sha256()
-        try:
-            with open(source, "rb") as src, open(tmp, "wb") as dst:
-                while chunk := src.read(READ_CHUNK):
-                    digest.update(chunk)
-                    dst.write(chunk)
-                dst.flush()
-                os.fsync(dst.fileno())
-            os.replace(tmp, self._blob(file_id))
-        finally:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        with downloads.open_to_send(source) as src:
+            refusal = self.refusal(os.fstat(src.fileno()).st_size)
+            if refusal:
+                raise ValueError(refusal)
+            try:
+                with open(tmp, "wb") as dst:
+                    size = downloads.copy_blocks(src, dst, stop, digest)
+                    dst.flush()
+                    os.fsync(dst.fileno())
+                if stop.is_set():
+                    raise downloads.CopyCancelled
+                os.replace(tmp, self._blob(file_id))
+            finally:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
         return size, digest.hexdigest(), self._enforce_quota(keep=file_id)
 
     # --- downloads ---

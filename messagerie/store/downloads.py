@@ -16,11 +16,56 @@ import contextlib
 import errno
 import hashlib
 import os
+import stat
+import threading
 from pathlib import Path
+from typing import Any, BinaryIO
 
 READ_CHUNK = 1024 * 1024
 # How many "name (n)" are tried before giving up.
 MAX_SUFFIX = 10_000
+
+
+class NotARegularFile(OSError):
+    """A folder, a pipe or a device was given where a file to send was expected."""
+
+
+class CopyCancelled(Exception):
+    """A copy stopped between two blocks because its transfer was cancelled."""
+
+
+def open_to_send(path: Path) -> BinaryIO:
+    """`path` opened for reading if it is a regular file, else NotARegularFile.
+
+    A pipe would block the open until someone writes to it, and a device such as /dev/zero
+    would be read forever: the open does not wait (O_NONBLOCK, which changes nothing for a
+    regular file), and the check is made on what was opened, not on the name.
+    """
+    if Path(path).is_dir():  # Windows cannot open a folder at all
+        raise NotARegularFile(errno.EISDIR, "not a regular file", str(path))
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotARegularFile(errno.EINVAL, "not a regular file", str(path))
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def copy_blocks(src: BinaryIO, dst: BinaryIO, stop: threading.Event, digest: Any = None) -> int:
+    """Copy `src` to `dst` block by block (hashing into `digest` if given) until the end or
+    `stop` is set (CopyCancelled): a cancel takes effect within one block. Returns the size
+    copied, which is what the digest covers even if the file changed since it was measured."""
+    copied = 0
+    while chunk := src.read(READ_CHUNK):
+        if stop.is_set():
+            raise CopyCancelled
+        if digest is not None:
+            digest.update(chunk)
+        dst.write(chunk)
+        copied += len(chunk)
+    return copied
 
 
 def partial_path(folder: Path, name: str, sha256: str) -> Path:
@@ -32,7 +77,7 @@ def hash_file(path: Path) -> tuple[int, str]:
     """(size, SHA-256 hex) of the file at `path`."""
     digest = hashlib.sha256()
     size = 0
-    with open(path, "rb") as handle:
+    with open_to_send(path) as handle:
         while chunk := handle.read(READ_CHUNK):
             digest.update(chunk)
             size += len(chunk)

@@ -311,9 +311,9 @@ class ChatView(ttk.Frame):
         if self.files is None or self.ended:
             return
         for raw in paths:
+            # A dropped folder or a vanished file gets its card too, which says why it
+            # cannot be sent (not_a_file, file_unreadable): a drop is never ignored unseen.
             path = Path(raw)
-            if not path.is_file():
-                continue  # a dropped folder or a vanished file: nothing to share
             try:
                 size = path.stat().st_size
             except OSError:

@@ -28,11 +28,22 @@ def _reset(writer: asyncio.StreamWriter) -> None:
 class ChaosProxy:
     """Listens on 127.0.0.1:`port` and forwards to 127.0.0.1:`target`."""
 
-    def __init__(self, target: int, *, seed: int = 0, cap_bytes: int | None = None) -> None:
+    def __init__(
+        self,
+        target: int,
+        *,
+        seed: int = 0,
+        cap_bytes: int | None = None,
+        stall_after: int | None = None,
+    ) -> None:
         self.target = target
         # Cut (reset) any connection once this many bytes went from the participant to the
         # room: a sender can then never get more than that through, whatever its buffers hold.
         self.cap_bytes = cap_bytes
+        # Stop forwarding from the room to the participant once this many bytes went that way
+        # on a connection, and keep it open: a room gone silent in the middle of a download.
+        self.stall_after = stall_after
+        self.stalls = 0
         self.random = random.Random(seed)
         self.port = 0
         self.cuts = 0
@@ -124,8 +135,11 @@ class ChaosProxy:
         self._pairs.add(pair)
         try:
             await asyncio.gather(
-                self._pump(down_r, up_w, cap=self.cap_bytes, pair=pair), self._pump(up_r, down_w)
+                self._pump(down_r, up_w, cap=self.cap_bytes, pair=pair),
+                self._pump(up_r, down_w, stall=self.stall_after),
             )
+        except asyncio.CancelledError:
+            pass  # the proxy stops with a pump still waiting: its connection ends with it
         finally:
             self._pairs.discard(pair)
             for writer in pair:
@@ -138,10 +152,16 @@ class ChaosProxy:
         *,
         cap: int | None = None,
         pair: tuple | None = None,
+        stall: int | None = None,
     ) -> None:
         forwarded = 0
         try:
             while data := await reader.read(256 * 1024):
+                if stall is not None and forwarded + len(data) > stall:
+                    writer.write(data[: stall - forwarded])
+                    await writer.drain()
+                    self.stalls += 1
+                    await self._stop.wait()  # silent until the proxy stops
                 if cap is not None and forwarded + len(data) > cap:
                     writer.write(data[: cap - forwarded])
                     await writer.drain()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from messagerie.i18n import tr
 from messagerie.net import events as ev
 from tests.conftest import FAST_LIMITS
 from tests.gui.conftest import host_from_start_view, pump_until, screenshot
@@ -205,3 +206,19 @@ def test_files_dropped_onto_the_chat_are_sent(app, sessions, tmp_path):
     bob.get_file(file_id, tmp_path / "bob")
     assert sha(bob_rec.first(ev.FileReceived, id=file_id).path) == sha(spaced)
     screenshot(c.root, "chat-files-dropped")
+
+
+def test_a_dropped_folder_gets_a_card_that_says_why_it_is_not_sent(app, tmp_path):
+    c, _ = host_from_start_view(app)
+    if not c.window.drops:
+        pytest.skip("tkdnd (package tkinterdnd2) cannot load here: drag and drop is off")
+    folder = tmp_path / "Vacances"
+    folder.mkdir()
+    drop(c.chat.history.text, [str(folder)])
+    card = pump_until(
+        c.root,
+        lambda: next((k for k in c.chat.cards.values() if k.state == "failed"), None),
+        what="a failed card",
+    )
+    assert card.name == "Vacances"
+    assert card.status.cget("text") == tr("error.not_a_file")
