@@ -6,6 +6,9 @@ while it decrypts the next bytes, and the chat that shares the loop waits behind
 loop only copies each block (it reads into a reused buffer) and queues it. Memory stays
 bounded: past HIGH_WATER bytes queued, `write()` says so and the caller pauses its reads;
 `on_drain` is called on the loop once the worker is back under LOW_WATER.
+
+`Blocks` are the read buffers of a buffered protocol whose bytes go to a DiskSink: `ssl`
+decrypts into a block, and the file bytes go to the threads as views of it, with no copy.
 """
 
 from __future__ import annotations
@@ -19,6 +22,58 @@ from typing import Any, BinaryIO
 
 HIGH_WATER = 8 * 1024 * 1024
 LOW_WATER = 2 * 1024 * 1024
+BLOCK = 1024 * 1024
+# Below this much room a block is given up for a new one: TLS fills what it is given, and a
+# sliver would make one more turn of the loop for a few bytes.
+MIN_ROOM = 64 * 1024
+
+
+class Blocks:
+    """Read buffers whose file bytes go to `write` (a DiskSink's, through the protocol's
+    flow control) as views, in pieces of up to one block.
+
+    A block is never written twice, so a view of it stays valid until the disk threads are
+    done with it; a new block is taken when the current one is nearly full, and the old one
+    is freed with its last view. File bytes are held in their block until it is full, then
+    handed over as one piece: a hand-over wakes two threads, so once per block, not per read.
+    """
+
+    def __init__(self, write: Callable[[memoryview], None]) -> None:
+        self.write = write
+        self.block = bytearray(BLOCK)
+        self.filled = 0
+        self.held_start = self.held_end = 0
+
+    def buffer(self) -> memoryview:
+        """For `get_buffer`: the free part of the block (of a new one when nearly full)."""
+        if BLOCK - self.filled < MIN_ROOM:
+            self.hand_over()
+            self.block = bytearray(BLOCK)
+            self.filled = self.held_start = self.held_end = 0
+        return memoryview(self.block)[self.filled :]
+
+    def received(self, nbytes: int) -> tuple[memoryview, int]:
+        """For `buffer_updated`: the bytes just read, and where they start in the block."""
+        start, self.filled = self.filled, self.filled + nbytes
+        return memoryview(self.block)[start : self.filled], start
+
+    def keep(self, data: memoryview, start: int) -> None:
+        """File bytes that start at `start` in the block (or, after a frame, in a copy of
+        their own): held with the block's others, or handed over now."""
+        if data.obj is self.block and start == self.held_end:
+            self.held_end += len(data)
+            return
+        self.hand_over()
+        if data.obj is self.block:
+            self.held_start, self.held_end = start, start + len(data)
+        else:
+            self.write(data)
+
+    def hand_over(self) -> None:
+        """Give what is held to `write` now (the file's end, or the transfer's)."""
+        if self.held_end > self.held_start:
+            self.write(memoryview(self.block)[self.held_start : self.held_end])
+        self.held_start = self.held_end
 
 
 class DiskSink:

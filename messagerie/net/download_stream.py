@@ -3,11 +3,9 @@
 A download is the receiver's whole CPU budget: decrypting, hashing and writing every byte.
 With streams, each byte was copied four times on the loop before the disk threads saw it
 (TLS records joined, appended to the StreamReader's buffer, sliced out by `read()`, and the
-buffer's front moved up). As a buffered protocol, `ssl` decrypts into a block of ours, and
-the disk threads (net/disk.py) take views of that block as they are: no copy on the loop.
-A block is never written twice, so a view stays valid until the threads are done with it;
-a new block is taken when the current one is nearly full, and the old one is freed with its
-last view. Memory stays bounded by the sink's high water mark, since reads pause above it.
+buffer's front moved up). As a buffered protocol, `ssl` decrypts into net/disk.py's
+`Blocks`, whose views the disk threads take as they are: no copy on the loop. Memory stays
+bounded by the sink's high water mark, since reads pause above it.
 """
 
 from __future__ import annotations
@@ -17,13 +15,8 @@ from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from messagerie.errors import MessagerieError, NetworkError, TransferError
-from messagerie.net.disk import DiskSink
+from messagerie.net.disk import Blocks, DiskSink
 from messagerie.protocol import transfer
-
-BLOCK = 1024 * 1024
-# Below this much room a block is given up for a new one: TLS fills what it is given, and a
-# sliver would make one more turn of the loop for a few bytes.
-MIN_ROOM = 64 * 1024
 
 
 class DownloadStream(asyncio.BufferedProtocol):
@@ -43,12 +36,7 @@ class DownloadStream(asyncio.BufferedProtocol):
         self.ended: asyncio.Future[None] = self.loop.create_future()
         self.transport: asyncio.Transport | None = None
         self.sink: DiskSink | None = None
-        self.block = bytearray(BLOCK)
-        self.filled = 0
-        # The file bytes of the block not yet handed to the disk threads: they go as one
-        # piece once the block is full (a hand-over wakes two threads: once per block, not
-        # once per read).
-        self.held_start = self.held_end = 0
+        self.blocks = Blocks(self._write)
         # Reads wait while the disk threads catch up; that is not the peer being silent.
         self.reads_held = False
         self.last_active = self.loop.time()
@@ -72,44 +60,23 @@ class DownloadStream(asyncio.BufferedProtocol):
         await self.sink.closed()
 
     def get_buffer(self, sizehint: int) -> memoryview:
-        if BLOCK - self.filled < MIN_ROOM:
-            self._hand_over()
-            self.block = bytearray(BLOCK)
-            self.filled = self.held_start = self.held_end = 0
-        return memoryview(self.block)[self.filled :]
+        return self.blocks.buffer()
 
     def buffer_updated(self, nbytes: int) -> None:
-        start, self.filled = self.filled, self.filled + nbytes
+        data, start = self.blocks.received(nbytes)
         self.last_active = self.loop.time()
         if self.sink is None:  # the host speaks only after our opener: not a host
             self.transport.abort()
             self._end(NetworkError("connection_lost"))
             return
-        for event in self.state.receive_data(memoryview(self.block)[start : self.filled]):
+        for event in self.state.receive_data(data):
             if isinstance(event, transfer.DataReceived):
-                self._take(event.data, start)
+                self.blocks.keep(event.data, start)
                 self.on_progress(self.state.done)
             elif isinstance(event, transfer.DownloadComplete):
                 self._end(None)
             elif isinstance(event, transfer.TransferFailed):
                 self._end(TransferError(event.code))
-
-    def _take(self, data: memoryview, start: int) -> None:
-        """File bytes that start at `start` in the block (or, right after the `ready` frame,
-        in a copy of their own): held with the block's others, or handed over now."""
-        if data.obj is self.block and start == self.held_end:
-            self.held_end += len(data)
-            return
-        self._hand_over()
-        if data.obj is self.block:
-            self.held_start, self.held_end = start, start + len(data)
-        else:
-            self._write(data)
-
-    def _hand_over(self) -> None:
-        if self.held_end > self.held_start:
-            self._write(memoryview(self.block)[self.held_start : self.held_end])
-        self.held_start = self.held_end
 
     def _write(self, data: memoryview) -> None:
         if self.sink.write(data) and not self.reads_held:
@@ -143,7 +110,7 @@ class DownloadStream(asyncio.BufferedProtocol):
         # Whatever arrived is written, also when the connection failed: a resume starts
         # from all of it.
         if self.sink is not None:
-            self._hand_over()
+            self.blocks.hand_over()
         if self.idle_timer is not None:
             self.idle_timer.cancel()
             self.idle_timer = None

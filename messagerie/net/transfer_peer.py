@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from messagerie import i18n, protocol
 from messagerie.errors import RemoteProtocolError
-from messagerie.net.disk import DiskSink
+from messagerie.net.disk import Blocks, DiskSink
 from messagerie.net.loop import widen_tls_reads
 from messagerie.protocol import transfer
 
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# One transfer's read buffer (TLS hands us decrypted bytes straight into it).
-TRANSFER_READ_BUFFER = 256 * 1024
 # A download writes chunks of this size until asyncio says the peer's buffer is full.
 DOWNLOAD_CHUNK = 1024 * 1024
 TRANSFER_WRITE_HIGH_WATER = 1024 * 1024
@@ -41,7 +39,9 @@ class TransferPeer(asyncio.BufferedProtocol):
         self.files = files
         self.peer = peer
         self.transport: asyncio.Transport = peer.transport  # type: ignore[assignment]
-        self.buffer = memoryview(bytearray(TRANSFER_READ_BUFFER))
+        # TLS decrypts an upload straight into these, and the disk threads take them as they
+        # are (net/disk.py).
+        self.blocks = Blocks(self._to_disk)
         self.state: transfer.ServerTransfer | None = None
         self.grant: Grant | None = None
         self.handle: BinaryIO | None = None
@@ -140,26 +140,30 @@ class TransferPeer(asyncio.BufferedProtocol):
     # --- uploads ---
 
     def get_buffer(self, sizehint: int) -> memoryview:
-        return self.buffer
+        return self.blocks.buffer()
 
     def buffer_updated(self, nbytes: int) -> None:
         self.last_active = self.files.room.loop.time()
+        received, start = self.blocks.received(nbytes)
         state = self.state
         try:
             if state is None:
                 raise RemoteProtocolError("unexpected_data")
-            data = state.receive_data(self.buffer[:nbytes])
+            data = state.receive_data(received)
         except RemoteProtocolError as exc:
             self._fail(exc.code, discard=True)
             return
-        # A copy: the buffer is read into again at once, while the worker writes this.
-        if self.sink.write(bytes(data)) and not self.reads_held:
-            self.reads_held = True
-            self.transport.pause_reading()
+        self.blocks.keep(data, start)
         if state.state is transfer.TransferState.VERDICT:
+            self.blocks.hand_over()
             self.reads_held = True
             self.transport.pause_reading()
             self.task = self.files.room.loop.create_task(self._busy(self._finish_upload()))
+
+    def _to_disk(self, data: memoryview) -> None:
+        if self.sink.write(data) and not self.reads_held:
+            self.reads_held = True
+            self.transport.pause_reading()
 
     def _drained(self) -> None:
         if self.reads_held and not self.closed and self.state.remaining:
@@ -287,6 +291,8 @@ class TransferPeer(asyncio.BufferedProtocol):
 
     def _close_file(self, then: Callable[[], None] | None = None) -> None:
         """Close the file (after the worker, if it is still writing), then run `then`."""
+        if self.sink is not None:
+            self.blocks.hand_over()  # what arrived stays on disk for a resume
         handle, self.handle = self.handle, None
         sink, self.sink = self.sink, None
         if sink is not None:
