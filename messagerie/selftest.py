@@ -62,6 +62,8 @@ MODULES = (
 PRIVATE = "rien que pour toi"
 MESSAGE = "Ça marche 🎉 — café, naïve, 日本"
 PASSWORD = "mot de passe é"
+FILE_NAME = "relevé café 日本.pdf"
+FILE_BYTES = 3 * 1024 * 1024 + 17
 WAIT_S = 20.0
 
 
@@ -127,7 +129,8 @@ def _settings(folder: Path) -> str:
 
 
 def _room(data: Path) -> dict[str, object]:
-    """Host a TLS room with a password and chat with a client in this process."""
+    """Host a TLS room with a password; a client in this process chats, writes privately,
+    and sends a file up and gets it back."""
     from messagerie.net import events
     from messagerie.net.session import HostSession, JoinSession, SessionConfig
 
@@ -163,11 +166,21 @@ def _room(data: Path) -> dict[str, object]:
         private = _wait(join_events, events.MessageReceived)
         if not private.private or private.text != PRIVATE or private.reply is None:
             raise RuntimeError(f"private message damaged: {private!r}")
+        # A file up to the room and down again, each on a TLS connection of its own.
+        payload = os.urandom(FILE_BYTES)
+        (data / FILE_NAME).write_bytes(payload)
+        joiner.send_file(data / FILE_NAME)
+        offered = _wait(join_events, events.FileOffered)
+        joiner.get_file(offered.id, data / "received")
+        saved = Path(_wait(join_events, events.FileReceived).path)
+        if saved.name != FILE_NAME or saved.read_bytes() != payload:
+            raise RuntimeError(f"file damaged: {saved.name!r}")
         return {
             "tls": connected.tls,
             "password": listening.password,
             "safety_code": connected.safety_code,
             "private": private.peer_id == listening.member_id,
+            "file_bytes": FILE_BYTES,
         }
     finally:
         if joiner is not None:
@@ -269,7 +282,7 @@ def _wait(events_queue: queue.Queue, kind: type):
             break
         if isinstance(event, kind):
             return event
-        if isinstance(event, events.Failed):
+        if isinstance(event, events.Failed | events.FileFailed):
             raise RuntimeError(f"{event.code}: {event.details}")
     raise TimeoutError(f"no {kind.__name__} within {WAIT_S} s")
 

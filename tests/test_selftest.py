@@ -39,7 +39,9 @@ def test_self_test_passes_and_writes_its_report(tmp_path):
         "window",
         "drag_and_drop",
     }
-    assert data["checks"]["room"]["detail"]["tls"] is True
+    room = data["checks"]["room"]["detail"]
+    assert room["tls"] is True and room["private"] is True
+    assert room["file_bytes"] > 3 * 1024 * 1024  # up and down, byte for byte
     assert data["checks"]["discovery"]["detail"]["fingerprint"] == "0123456789abcdef"
     if sys.platform.startswith("linux"):  # the notifications' fallback really ran
         assert data["checks"]["notifications"]["detail"]["fallback"]
