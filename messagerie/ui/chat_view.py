@@ -315,7 +315,7 @@ class ChatView(ttk.Frame):
             # cannot be sent (not_a_file, file_unreadable): a drop is never ignored unseen.
             path = Path(raw)
             try:
-                size = path.stat().st_size
+                size = path.stat().st_size if path.is_file() else 0  # a folder's is its own
             except OSError:
                 size = 0
             try:

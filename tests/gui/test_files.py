@@ -222,3 +222,4 @@ def test_a_dropped_folder_gets_a_card_that_says_why_it_is_not_sent(app, tmp_path
     )
     assert card.name == "Vacances"
     assert card.status.cget("text") == tr("error.not_a_file")
+    screenshot(c.root, "chat-folder-dropped")
