@@ -589,3 +589,22 @@ def test_a_download_whose_reader_stops_reading_is_cut(sessions, tmp_path):
     assert received < size
     for sock in (raw, reader):
         sock.close()
+
+
+def test_a_download_asked_twice_runs_once(sessions, tmp_path):
+    host, join = sessions
+    server, _, port = host(limits=EVERY_CHUNK)
+    source = tmp_path / "film.mkv"
+    sha = make_file(source, 16 * 1024 * 1024)
+    server.send_file(source)
+    bob, bob_rec = join(port, "Bob", limits=EVERY_CHUNK)
+    offered = bob_rec.first(events.FileOffered)
+    # Asked twice before the first has even started: one writer for the partial file,
+    # or the two would interleave their bytes in it.
+    bob.get_file(offered.id, tmp_path / "bob")
+    bob.get_file(offered.id, tmp_path / "bob")
+    received = bob_rec.first(events.FileReceived, id=offered.id)
+    assert bob.caught_up(5.0)
+    assert len(bob_rec.of(events.FileReceived)) == 1 and not bob_rec.of(events.FileFailed)
+    assert digest(received.path) == sha
+    assert os.listdir(tmp_path / "bob") == ["film.mkv"]

@@ -269,6 +269,32 @@ CASES = [
     ),
     (ev.FileProgress(id="f1", direction="download", done=1, total=2), ME, []),
     (
+        ev.FileResumed(
+            id="t1",
+            direction="upload",
+            name="a\u202e.txt",
+            size=2,
+            media_type="",
+            sender="",
+            path="/d/a.txt",
+        ),
+        ME,
+        [SystemLine("Reprise de l’envoi de « a\\u202e.txt », là où il s’était arrêté")],
+    ),
+    (
+        ev.FileResumed(
+            id="f1",
+            direction="download",
+            name="a.txt",
+            size=2,
+            media_type="text/plain",
+            sender="Zoé",
+            path="/d",
+        ),
+        ME,
+        [SystemLine("Reprise du téléchargement de « a.txt », là où il s’était arrêté")],
+    ),
+    (
         ev.FileSent(id="t1", file_id="f1", name="a.txt"),
         ME,
         [SystemLine("Fichier envoyé : « a.txt »")],

@@ -363,6 +363,8 @@ MESSAGES = {
     "file.room_text": "Shared file: {name} ({size})",
     "line.file_offered": "“{name}” ({size}), from {sender}: to download it, /get {id}",
     "line.file_sent": "File sent: “{name}”",
+    "line.file_resumed_upload": "Sending “{name}” again, from where it stopped",
+    "line.file_resumed_download": "Downloading “{name}” again, from where it stopped",
     "line.file_received": "File received: {path}",
     "line.file_failed": "Transfer of “{name}” failed: {reason}",
     "size.point": ".",

@@ -376,6 +376,8 @@ MESSAGES = {
     "file.room_text": "Fichier partagé : {name} ({size})",
     "line.file_offered": "« {name} » ({size}), de {sender} : pour le télécharger, /get {id}",
     "line.file_sent": "Fichier envoyé : « {name} »",
+    "line.file_resumed_upload": "Reprise de l’envoi de « {name} », là où il s’était arrêté",
+    "line.file_resumed_download": "Reprise du téléchargement de « {name} », là où il s’était arrêté",
     "line.file_received": "Fichier reçu : {path}",
     "line.file_failed": "Transfert de « {name} » impossible : {reason}",
     "size.point": ",",

@@ -298,9 +298,14 @@ class FileOffered(Event):
         )
 
     def to_json(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["from"] = out.pop("sender")
-        return {"event": self.EVENT, **out}
+        return _sender_as_from(self)
+
+
+def _sender_as_from(event: Event) -> dict[str, Any]:
+    """A file event for --json: `sender` is called `from` there, as in the protocol."""
+    out = asdict(event)
+    out["from"] = out.pop("sender")
+    return {"event": event.EVENT, **out}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -315,6 +320,28 @@ class FileProgress(Event):
     direction: str  # "upload" or "download"
     done: int
     total: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileResumed(Event):
+    """A transfer that the end of an earlier session cut short goes on by itself, from what
+    the other side already holds. FileProgress and the rest follow under the same `id`.
+
+    `path` is the file sent (upload) or the folder it is saved in (download); `sender` is
+    the offer's for a download, empty for our own upload.
+    """
+
+    EVENT: ClassVar[str] = "file_resumed"
+    id: str
+    direction: str
+    name: str
+    size: int
+    media_type: str
+    sender: str
+    path: str
+
+    def to_json(self) -> dict[str, Any]:
+        return _sender_as_from(self)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -36,6 +36,7 @@ from messagerie.store.blobs import FileStore
 from messagerie.store.client_ids import ClientIds
 from messagerie.store.history import HistoryStore
 from messagerie.store.outbox import Outbox
+from messagerie.store.unfinished import UnfinishedTransfers
 
 log = logging.getLogger(__name__)
 
@@ -414,6 +415,21 @@ class JoinSession(Session):
         for warning in security.warnings:
             self._emit(events.Notice.of("identity", warning))
         client_ids = ClientIds(config.data_dir, room_key)
+        unfinished = UnfinishedTransfers(config.data_dir, room_key)
+        # In use by another copy of the app: it resumes them, and this one says nothing.
+        if unfinished.warning and unfinished.warning.code != "database_in_use":
+            self._emit(events.Notice.of("storage", unfinished.warning))
+        resumed = False
+
+        def on_client_event(event: events.Event) -> None:
+            nonlocal resumed
+            self._emit(event)
+            # Once joined (tokens come from the room), what the last session left unfinished
+            # goes on: once per session, not after every reconnection.
+            if isinstance(event, events.Connected) and not resumed:
+                resumed = True
+                self.transfers.resume_unfinished()
+
         client = RoomClient(
             host=config.host,
             port=config.port,
@@ -421,13 +437,13 @@ class JoinSession(Session):
             limits=config.limits,
             outbox=outbox,
             client_ids=client_ids,
-            on_event=self._emit,
+            on_event=on_client_event,
             ssl_context=security.ssl_context,
             pinning=security.pinning,
             password_prover=security.password_prover,
         )
         self.client = client
-        self.transfers = transfer_client.Transfers(client, self._emit, config.limits)
+        self.transfers = transfer_client.Transfers(client, self._emit, config.limits, unfinished)
         for early in self._early_transfers:
             early()
         self._early_transfers.clear()
@@ -448,6 +464,7 @@ class JoinSession(Session):
                 task.cancel()
             await asyncio.gather(running, stop, return_exceptions=True)
             outbox.close()
+            unfinished.close()
             client_ids.close()
 
     def _send_on_loop(self, say: protocol.Say) -> None:

@@ -11,8 +11,10 @@ is final. Progress is told at most 4 times a second.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import mimetypes
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +28,7 @@ from messagerie.net.download_stream import DownloadStream
 from messagerie.protocol import transfer
 from messagerie.protocol.filenames import clean_file_name
 from messagerie.store import downloads
+from messagerie.store.unfinished import DOWNLOAD, UPLOAD, Unfinished, UnfinishedTransfers
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +61,12 @@ def _unwritable(partial: Path, exc: OSError) -> TransferError:
 
 
 class Progress:
-    """Tells `FileProgress` at most every `every_s`, and always at the end."""
+    """Tells `FileProgress` at most every `every_s`, and always at the end.
+
+    A value held back by the limit is told once `every_s` has passed, even if nothing moves
+    meanwhile: a transfer that stalls shows where it stands, not where it was a moment
+    before. `stop()` when the transfer ends, so that nothing is told after its last event.
+    """
 
     def __init__(
         self, emit: Callable[[events.Event], None], file_id: str, direction: str, every_s: float
@@ -69,17 +77,44 @@ class Progress:
         self.every_s = every_s
         self.told_at = float("-inf")
         self.told_done = -1
+        self.held: tuple[int, int] | None = None
+        self.timer: asyncio.TimerHandle | None = None
 
     def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
         if done == self.told_done:
             return
+        now = time.monotonic()
         if done == total or now - self.told_at >= self.every_s:
-            self.told_done = done
-            self.told_at = now
-            self.emit(
-                events.FileProgress(id=self.id, direction=self.direction, done=done, total=total)
-            )
+            self._tell(done, total, now)
+            return
+        self.held = (done, total)
+        if self.timer is None:
+            wait = self.told_at + self.every_s - now
+            self.timer = asyncio.get_running_loop().call_later(wait, self._tell_held)
+
+    def stop(self) -> None:
+        self.held = None
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    def _tell_held(self) -> None:
+        self.timer = None
+        if self.held is not None:
+            self._tell(*self.held, time.monotonic())
+
+    def _tell(self, done: int, total: int, now: float) -> None:
+        self.stop()
+        self.told_done = done
+        self.told_at = now
+        self.emit(events.FileProgress(id=self.id, direction=self.direction, done=done, total=total))
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0
 
 
 def media_type_of(name: str) -> str:
@@ -94,20 +129,78 @@ def media_type_of(name: str) -> str:
 class Transfers:
     """A joiner's uploads and downloads (on the network thread)."""
 
-    def __init__(self, client: RoomClient, on_event: Callable[[events.Event], None], limits):
+    def __init__(
+        self,
+        client: RoomClient,
+        on_event: Callable[[events.Event], None],
+        limits,
+        unfinished: UnfinishedTransfers,
+    ):
         self.client = client
         self.emit = on_event
         self.limits: Limits = limits
+        # Written down while they run: what a stop or a crash cuts short resumes next time.
+        self.unfinished = unfinished
         self.tasks: set[asyncio.Task] = set()
         # The running transfers by the id their events carry, for `cancel`.
         self.running: dict[str, asyncio.Task] = {}
         self.cancelled: set[str] = set()
 
     def send_file(self, path: Path, transfer_id: str) -> None:
-        self._spawn(self._upload(Path(path), transfer_id), transfer_id)
+        path = Path(os.path.abspath(path))  # the app may start elsewhere next time
+        self.unfinished.add(Unfinished(transfer_id, UPLOAD, str(path)))
+        self._spawn(self._upload(path, transfer_id), transfer_id)
 
     def get_file(self, file_id: str, folder: Path) -> None:
-        self._spawn(self._download(file_id, Path(folder)), file_id)
+        if file_id in self.running:
+            return  # already under way (resumed, or asked twice): one writer per partial
+        folder = Path(os.path.abspath(folder))
+        info = self.client.offers.get(file_id)
+        if info is not None:
+            offer = dataclasses.asdict(info)
+            self.unfinished.add(Unfinished(file_id, DOWNLOAD, str(folder), offer))
+        self._spawn(self._download(file_id, folder, info), file_id)
+
+    def resume_unfinished(self) -> None:
+        """Go on with what an earlier session left unfinished (once joined, so that the
+        room can hand out tokens), each from the bytes the other side already holds."""
+        for left in self.unfinished.pending():
+            if left.id in self.running:
+                continue
+            path = Path(left.path)
+            if left.direction == UPLOAD:
+                self.emit(
+                    events.FileResumed(
+                        id=left.id,
+                        direction=UPLOAD,
+                        name=clean_file_name(path.name),
+                        size=_size_of(path),
+                        media_type=media_type_of(path.name),
+                        sender="",
+                        path=str(path),
+                    )
+                )
+                self._spawn(self._upload(path, left.id), left.id)
+                continue
+            try:
+                info = protocol.FileInfo(**left.offer)
+            except (TypeError, MessagerieError):
+                log.warning("unfinished download %s: damaged offer, forgotten", left.id)
+                self.unfinished.remove(left.id)
+                continue
+            name = clean_file_name(info.name)
+            self.emit(
+                events.FileResumed(
+                    id=info.id,
+                    direction=DOWNLOAD,
+                    name=name,
+                    size=info.size,
+                    media_type=info.media_type,
+                    sender=info.sender,
+                    path=str(path),
+                )
+            )
+            self._spawn(self._download(info.id, path, info), info.id)
 
     def cancel(self, transfer_id: str) -> bool:
         """Stop the upload or download `transfer_id` at once; its task then tells
@@ -133,6 +226,10 @@ class Transfers:
             self.tasks.discard(task)
             if self.running.get(transfer_id) is task:
                 del self.running[transfer_id]
+            # Ended in a way the person was told (sent, received, failed, cancelled by
+            # them): crossed off. Cut by the session's end: kept, to resume next time.
+            if not task.cancelled():
+                self.unfinished.remove(transfer_id)
             self.cancelled.discard(transfer_id)
 
         task.add_done_callback(done)
@@ -178,7 +275,10 @@ class Transfers:
             token = await self.client.request_file(request, self.limits.handshake_timeout_s)
             return await self._upload_once(path, token, size, progress)
 
-        file_id = await self._cancellable(transfer_id, self._attempts(once, failed), failed)
+        try:
+            file_id = await self._cancellable(transfer_id, self._attempts(once, failed), failed)
+        finally:
+            progress.stop()
         if file_id is not None:
             self.emit(events.FileSent(id=transfer_id, file_id=file_id, name=name))
 
@@ -207,8 +307,7 @@ class Transfers:
 
     # --- download ---
 
-    async def _download(self, file_id: str, folder: Path) -> None:
-        info = self.client.offers.get(file_id)
+    async def _download(self, file_id: str, folder: Path, info: protocol.FileInfo | None) -> None:
         name = clean_file_name(info.name) if info else file_id
 
         def failed(code: str, **details: object) -> None:
@@ -244,12 +343,15 @@ class Transfers:
         # A download the person cancels leaves nothing behind: they said they do not want the
         # file, and a hidden .part in their Downloads folder would only take space (a drop or
         # a restart, which nobody chose, keeps it for the resume).
-        saved = await self._cancellable(
-            file_id,
-            self._attempts(once, failed),
-            failed,
-            on_cancel=lambda: partial.unlink(missing_ok=True),
-        )
+        try:
+            saved = await self._cancellable(
+                file_id,
+                self._attempts(once, failed),
+                failed,
+                on_cancel=lambda: partial.unlink(missing_ok=True),
+            )
+        finally:
+            progress.stop()
         if saved is not None:
             self.emit(events.FileReceived(id=file_id, name=saved.name, path=str(saved)))
 

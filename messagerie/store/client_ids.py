@@ -14,7 +14,6 @@ fresh id of its own for this session, as every client did before ids were kept.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
 import uuid
@@ -36,10 +35,7 @@ class ClientIds:
     """Our client_id for the room `room`, kept under `data_dir` (None: this session only)."""
 
     def __init__(self, data_dir: Path | None, room: str) -> None:
-        path = None
-        if data_dir is not None:
-            digest = hashlib.sha256(room.encode()).hexdigest()[:16]
-            path = Path(data_dir) / f"client-{digest}.sqlite3"
+        path = sqlite.per_room_path(data_dir, "client", room)
         self._db, warning = sqlite.open_database(path, _SCHEMA, exclusive=True)
         if warning is not None:
             # In use by another copy of Messagerie, damaged, or unwritable: this session

@@ -7,14 +7,10 @@ The room removes duplicates by id, so a resent message appears once for everyone
 
 from __future__ import annotations
 
-import logging
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from messagerie.store import sqlite
-
-log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -47,8 +43,9 @@ class Outbox:
     def __init__(self, path: Path | None, room: str) -> None:
         self.path = path
         self.room = room
-        self._db, self.warning = sqlite.open_database(path, _SCHEMA)
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(outbox)")}
+        self._store = sqlite.FallbackDatabase(path, _SCHEMA, "outbox")
+        self._write = self._store.write
+        columns = {row[1] for row in self._store.db.execute("PRAGMA table_info(outbox)")}
         for column in _LATER_COLUMNS:
             if column not in columns:
                 self._write(f"ALTER TABLE outbox ADD COLUMN {column} TEXT NOT NULL DEFAULT ''", ())
@@ -65,7 +62,7 @@ class Outbox:
         return self._write("DELETE FROM outbox WHERE id = ?", (msg_id,)) > 0
 
     def pending(self) -> list[OutgoingMessage]:
-        rows = self._db.execute(
+        rows = self._store.db.execute(
             "SELECT id, text, ts, to_id, reply_to FROM outbox WHERE room = ? ORDER BY position",
             (self.room,),
         ).fetchall()
@@ -73,27 +70,13 @@ class Outbox:
 
     def has_pending(self) -> bool:
         """Whether anything waits. Cheap, unlike pending(): called after every ack."""
-        row = self._db.execute("SELECT 1 FROM outbox WHERE room = ? LIMIT 1", (self.room,))
+        row = self._store.db.execute("SELECT 1 FROM outbox WHERE room = ? LIMIT 1", (self.room,))
         return row.fetchone() is not None
 
-    def close(self) -> None:
-        try:
-            self._db.close()
-        except sqlite3.Error:
-            log.exception("closing the outbox")
+    @property
+    def warning(self):
+        """A Degraded when the outbox lives in memory (its file could not be used)."""
+        return self._store.warning
 
-    def _write(self, sql: str, params: tuple) -> int:
-        try:
-            return self._db.execute(sql, params).rowcount
-        except sqlite3.Error as exc:
-            # The disk failed under us: go on in memory with what was waiting.
-            log.warning("outbox %s failed (%s); keeping it in memory", self.path, exc)
-            self.warning = sqlite.memory_warning(self.path, exc)
-            memory = sqlite.connect(sqlite.MEMORY, _SCHEMA)
-            try:
-                self._db.backup(memory)
-            except sqlite3.Error:
-                log.exception("could not copy the outbox to memory")
-            self.close()
-            self._db = memory
-            return self._db.execute(sql, params).rowcount
+    def close(self) -> None:
+        self._store.close()

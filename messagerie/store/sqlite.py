@@ -8,6 +8,7 @@ code and details, `errors.Degraded`) for the user.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sqlite3
 from pathlib import Path
@@ -97,6 +98,48 @@ def open_database(
                 error = again
         log.warning("database %s unusable (%s); keeping it in memory", path, error)
         return connect(MEMORY, schema), memory_warning(path, error)
+
+
+class FallbackDatabase:
+    """A database that moves to memory, with its rows, when the disk fails under a write:
+    nothing it holds is lost while the app runs, and `warning` tells the user."""
+
+    def __init__(self, path: Path | None, schema: str, what: str, exclusive: bool = False):
+        self.path = path
+        self.schema = schema
+        self.what = what
+        self.db, self.warning = open_database(path, schema, exclusive=exclusive)
+
+    def write(self, sql: str, params: tuple) -> int:
+        """Run a write; return how many rows it changed."""
+        try:
+            return self.db.execute(sql, params).rowcount
+        except sqlite3.Error as exc:
+            log.warning("%s %s failed (%s); keeping it in memory", self.what, self.path, exc)
+            self.warning = memory_warning(self.path, exc)
+            memory = connect(MEMORY, self.schema)
+            try:
+                self.db.backup(memory)
+            except sqlite3.Error:
+                log.exception("could not copy the %s to memory", self.what)
+            self.close()
+            self.db = memory
+            return self.db.execute(sql, params).rowcount
+
+    def close(self) -> None:
+        try:
+            self.db.close()
+        except sqlite3.Error:
+            log.exception("closing the %s", self.what)
+
+
+def per_room_path(data_dir: Path | None, kind: str, room: str) -> Path | None:
+    """`<data_dir>/<kind>-<digest of room>.sqlite3`: one small database per room, so that
+    two copies of the app in different rooms never wait for each other's lock."""
+    if data_dir is None:
+        return None
+    digest = hashlib.sha256(room.encode()).hexdigest()[:16]
+    return Path(data_dir) / f"{kind}-{digest}.sqlite3"
 
 
 def memory_warning(path: Path | None, error: Exception) -> Degraded:

@@ -435,6 +435,8 @@ class ChatView(ttk.Frame):
             self.typing_label.done(e.sender)
         elif (isinstance(e, ev.Failed) and e.fatal) or isinstance(e, ev.Stopped):
             self.end_session()
+        elif isinstance(e, ev.FileResumed):
+            self._on_file_resumed(e)  # its line says so, above the card
         elif isinstance(e, ev.FileOffered | ev.FileProgress | ev.FileSent | ev.FileReceived):
             if self._on_file_event(e):
                 return []  # the card shows it: no line besides
@@ -498,6 +500,22 @@ class ChatView(ttk.Frame):
         elif isinstance(e, ev.FileFailed):
             card.failed(e.code, file_failure(e.code, e.details))
         return True
+
+    def _on_file_resumed(self, e: ev.FileResumed) -> None:
+        """A transfer of the last session goes on: its card (a download's is usually there,
+        from the history; an upload's never is, the window that made it is gone)."""
+        if self.files is None or e.id in self.cards:
+            return
+        upload = e.direction == "upload"
+        self._add_card(
+            e.id,
+            name=e.name,
+            size=e.size,
+            sender=self.own_name if upload else e.sender,
+            media_type=e.media_type,
+            upload=upload,
+            path=Path(e.path) if upload else None,
+        )
 
     def _want_preview(self, card: FileCard, path: Path) -> None:
         files = self.files

@@ -195,6 +195,8 @@ def describe(event: ev.Event, viewpoint: Viewpoint) -> list[Line]:
             return [_system("line.file_offered", name=name, size=size, sender=sender, id=event.id)]
         case ev.FileProgress():
             return []  # drawn by the window's file card; --json prints each
+        case ev.FileResumed():
+            return [_system(f"line.file_resumed_{event.direction}", name=inline(event.name))]
         case ev.FileSent():
             return [_system("line.file_sent", name=inline(event.name))]
         case ev.FileReceived():

@@ -198,3 +198,36 @@ def test_narrow_the_file_button_keeps_its_icon_only(app):
     c.root.geometry("460x460")
     pump_until(c.root, lambda: str(chat.file_button.cget("compound")) == "image", what="narrow")
     assert chat.entry.winfo_width() > 2 * chat.file_button.winfo_width()
+
+
+def test_a_resumed_upload_gets_its_card_back_and_a_line_says_it_goes_on(app, tmp_path):
+    c = app()
+    chat = chat_view(c, files=FakeFiles().actions())
+    resumed = ev.FileResumed(
+        id="t9",
+        direction="upload",
+        name="bilan.xlsx",
+        size=3_000_000,
+        media_type="",
+        sender="",
+        path=str(tmp_path / "bilan.xlsx"),
+    )
+    feed(c, chat, [connected(), resumed])
+    card = chat.cards["t9"]
+    assert card.upload and card.title.cget("text") == "bilan.xlsx"
+    assert "Reprise de l’envoi de « bilan.xlsx »" in chat.history.content()
+    chat.apply([ev.FileProgress(id="t9", direction="upload", done=1_500_000, total=3_000_000)])
+    assert card.state == "uploading" and card.cancel_button.winfo_manager()
+    # A resumed download finds the card its offer made in the history: no second one.
+    feed(c, chat, [offer(1)])
+    again = ev.FileResumed(
+        id="f1",
+        direction="download",
+        name="document 1.pdf",
+        size=2_500_000,
+        media_type="application/pdf",
+        sender="Bob",
+        path=str(tmp_path),
+    )
+    feed(c, chat, [again])
+    assert sum(1 for k in chat.cards.values() if k.name == "document 1.pdf") == 1
