@@ -436,7 +436,9 @@ class ChatView(ttk.Frame):
         elif (isinstance(e, ev.Failed) and e.fatal) or isinstance(e, ev.Stopped):
             self.end_session()
         elif isinstance(e, ev.FileResumed):
-            self._on_file_resumed(e)  # its line says so, above the card
+            drawn = self._draw(lines)  # the line that says so, then the card under it
+            self._on_file_resumed(e)
+            return drawn
         elif isinstance(e, ev.FileOffered | ev.FileProgress | ev.FileSent | ev.FileReceived):
             if self._on_file_event(e):
                 return []  # the card shows it: no line besides

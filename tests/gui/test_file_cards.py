@@ -218,6 +218,11 @@ def test_a_resumed_upload_gets_its_card_back_and_a_line_says_it_goes_on(app, tmp
     assert "Reprise de l’envoi de « bilan.xlsx »" in chat.history.content()
     chat.apply([ev.FileProgress(id="t9", direction="upload", done=1_500_000, total=3_000_000)])
     assert card.state == "uploading" and card.cancel_button.winfo_manager()
+    # The line first, the card under it.
+    text = chat.history.text
+    assert text.compare(text.index(card), ">", text.search("Reprise de l’envoi", "1.0"))
+    pump_until(c.root, lambda: "1,4 Mo sur 2,9 Mo" in card.status.cget("text"), what="shown")
+    screenshot(c.root, "chat-file-resumed")
     # A resumed download finds the card its offer made in the history: no second one.
     feed(c, chat, [offer(1)])
     again = ev.FileResumed(
