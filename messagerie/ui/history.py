@@ -136,6 +136,11 @@ class History:
         self._quotable: dict[str, tuple[str, str]] = {}
         self._replies: dict[str, str] = {}
         self._marks_due: list[tuple[int, str]] = []
+        # The messages with a mark, oldest first: a trim forgets them from the front, with
+        # one comparison per message cut, not one per message shown (5,000 Tcl calls, about
+        # 15 ms, at every trim).
+        self._marked: deque[str] = deque()
+        self._marked_ids: set[str] = set()
         self.apply_colors()
         # A theme change rebuilds the widget colors; our tag colors follow.
         self.widget.bind("<<ThemeChanged>>", lambda _e: self.apply_colors(), add="+")
@@ -556,6 +561,9 @@ class History:
                 mark = f"{_ID_PREFIX}{msg_id}"
                 self.text.mark_set(mark, f"{first_line + newlines}.0")
                 self.text.mark_gravity(mark, "left")
+                if msg_id not in self._marked_ids:  # shown again long after: moved only
+                    self._marked_ids.add(msg_id)
+                    self._marked.append(msg_id)
             self._marks_due.clear()
         self._buffer.clear()
 
@@ -580,10 +588,11 @@ class History:
                     self.text.mark_unset(mark)
                     ids.discard(msg_id)
         # The marks of the messages cut would gather at the start: forget them.
-        for name in self.text.mark_names():
-            if name.startswith(_ID_PREFIX) and self.text.compare(name, "<", cut):
-                self.text.mark_unset(name)
-                msg_id = name[len(_ID_PREFIX) :]
-                self._quotable.pop(msg_id, None)
-                self._replies.pop(msg_id, None)
+        marked = self._marked
+        while marked and self.text.compare(_ID_PREFIX + marked[0], "<", cut):
+            msg_id = marked.popleft()
+            self._marked_ids.discard(msg_id)
+            self.text.mark_unset(_ID_PREFIX + msg_id)
+            self._quotable.pop(msg_id, None)
+            self._replies.pop(msg_id, None)
         self.text.delete("1.0", cut)

@@ -59,6 +59,7 @@ def test_history_is_capped_and_trimmed_in_batches(root):
     # One mark per message still shown, none for the lines trimmed away.
     ids = [m for m in h.text.mark_names() if m.startswith("msg-")]
     assert 0 < len(ids) <= 101 and "msg-m2999" in ids and "msg-m0" not in ids
+    assert sorted(h._marked) == sorted(m[len("msg-") :] for m in ids)  # nothing kept for cut
 
 
 def test_bridge_delivers_in_bounded_batches_on_the_tk_thread(root):
