@@ -608,3 +608,25 @@ def test_a_download_asked_twice_runs_once(sessions, tmp_path):
     assert len(bob_rec.of(events.FileReceived)) == 1 and not bob_rec.of(events.FileFailed)
     assert digest(received.path) == sha
     assert os.listdir(tmp_path / "bob") == ["film.mkv"]
+
+
+def test_the_hosts_own_copies_tell_their_progress_before_their_end(sessions, tmp_path):
+    host, _ = sessions
+    server, rec, _ = host(limits=EVERY_CHUNK)
+    source = tmp_path / "film.mkv"
+    size = 8 * 1024 * 1024 + 5
+    make_file(source, size)
+    transfer_id = server.send_file(source)
+    sent = rec.first(events.FileSent, id=transfer_id)
+    server.get_file(sent.file_id, tmp_path / "copie")
+    rec.first(events.FileReceived, id=sent.file_id)
+    for transfer, direction, last in (
+        (transfer_id, "upload", events.FileSent),
+        (sent.file_id, "download", events.FileReceived),
+    ):
+        told = [e for e in rec.events if getattr(e, "id", None) == transfer]
+        progress = [e.done for e in told if isinstance(e, events.FileProgress)]
+        # One per 1 MiB block (no limit in these tests), then the end, in order.
+        assert progress == sorted(progress) and len(progress) >= 8, (direction, progress)
+        assert progress[-1] == size and isinstance(told[-1], last)
+        assert all(e.direction == direction for e in told if isinstance(e, events.FileProgress))

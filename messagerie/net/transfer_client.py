@@ -11,6 +11,7 @@ is final. Progress is told at most 4 times a second.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import mimetypes
@@ -434,9 +435,11 @@ async def host_send(files, path: Path, transfer_id: str, sender: str, emit, stop
             )
         )
 
+    progress = Progress(emit, transfer_id, "upload", files.limits.progress_every_s)
+    on_block = _told_on_loop(progress, _size_of(Path(path)))
     try:
         size, sha256, pushed_out = await _copy_off_loop(
-            lambda: files.store.add_copy(path, file_id, stop), stop
+            lambda: files.store.add_copy(path, file_id, stop, on_block), stop
         )
     except downloads.CopyCancelled:
         failed("cancelled")
@@ -450,6 +453,9 @@ async def host_send(files, path: Path, transfer_id: str, sender: str, emit, stop
     except OSError as exc:
         failed("file_unreadable", detail=exc.strerror or str(exc))
         return
+    finally:
+        progress.stop()
+    progress(size, size)
     files.forget(pushed_out)
     info = protocol.FileInfo(
         id=file_id,
@@ -481,13 +487,17 @@ async def host_get(files, file_id: str, folder: Path, emit, stop) -> None:
         failed("unknown_file" if known is None else "file_gone")
         return
 
+    progress = Progress(emit, file_id, "download", files.limits.progress_every_s)
+    on_block = _told_on_loop(progress, known.size)
+
     def copy() -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         partial = downloads.partial_path(folder, name, known.sha256)
         try:
             with open(path, "rb") as src, open(partial, "wb") as dst:
-                downloads.copy_blocks(src, dst, stop)
-        except downloads.CopyCancelled:
+                downloads.copy_blocks(src, dst, stop, on_block=on_block)
+        except BaseException:
+            # Cancelled or failed: a local copy starts over next time, nothing to keep.
             partial.unlink(missing_ok=True)
             raise
         return downloads.place(partial, folder, name)
@@ -500,7 +510,23 @@ async def host_get(files, file_id: str, folder: Path, emit, stop) -> None:
     except OSError as exc:
         failed("file_unwritable", path=str(folder), detail=exc.strerror or str(exc))
         return
+    finally:
+        progress.stop()
+    progress(known.size, known.size)
     emit(events.FileReceived(id=file_id, name=saved.name, path=str(saved)))
+
+
+def _told_on_loop(progress: Progress, total: int) -> Callable[[int], None]:
+    """A copy thread's `on_block`: each size copied goes to `progress` on the loop (which
+    keeps at most 4 a second), posted in order before the copy's own end."""
+    loop = asyncio.get_running_loop()
+
+    def told(done: int) -> None:
+        # A closed loop (RuntimeError): the session is over and nobody listens.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(progress, done, total)
+
+    return told
 
 
 async def _copy_off_loop(copy, stop):

@@ -21,6 +21,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -109,13 +110,18 @@ class FileStore:
     # --- the host's own files ---
 
     def add_copy(
-        self, source: Path, file_id: str, stop: threading.Event
+        self,
+        source: Path,
+        file_id: str,
+        stop: threading.Event,
+        on_block: Callable[[int], None] | None = None,
     ) -> tuple[int, str, list[str]]:
         """Copy `source` in as `file_id`: (size, sha256, ids pushed out). Blocks.
 
         Raises OSError when the disk fails (NotARegularFile for a folder, pipe or device),
         ValueError with the refusal code when the file is over the cap or the quota, and
-        CopyCancelled once `stop` is set, with nothing left behind.
+        CopyCancelled once `stop` is set, with nothing left behind. `on_block` is told
+        the size copied so far after each block (on this thread).
         """
         tmp = self.partials / f".host-{file_id}"
         digest = hashlib.sha256()
@@ -125,7 +131,7 @@ class FileStore:
                 raise ValueError(refusal)
             try:
                 with open(tmp, "wb") as dst:
-                    size = downloads.copy_blocks(src, dst, stop, digest)
+                    size = downloads.copy_blocks(src, dst, stop, digest, on_block)
                     dst.flush()
                     os.fsync(dst.fileno())
                 if stop.is_set():

@@ -18,6 +18,7 @@ import hashlib
 import os
 import stat
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -53,10 +54,17 @@ def open_to_send(path: Path) -> BinaryIO:
         raise
 
 
-def copy_blocks(src: BinaryIO, dst: BinaryIO, stop: threading.Event, digest: Any = None) -> int:
+def copy_blocks(
+    src: BinaryIO,
+    dst: BinaryIO,
+    stop: threading.Event,
+    digest: Any = None,
+    on_block: Callable[[int], None] | None = None,
+) -> int:
     """Copy `src` to `dst` block by block (hashing into `digest` if given) until the end or
-    `stop` is set (CopyCancelled): a cancel takes effect within one block. Returns the size
-    copied, which is what the digest covers even if the file changed since it was measured."""
+    `stop` is set (CopyCancelled): a cancel takes effect within one block. `on_block` is
+    told the size copied so far after each block. Returns the size copied, which is what
+    the digest covers even if the file changed since it was measured."""
     copied = 0
     while chunk := src.read(READ_CHUNK):
         if stop.is_set():
@@ -65,6 +73,8 @@ def copy_blocks(src: BinaryIO, dst: BinaryIO, stop: threading.Event, digest: Any
             digest.update(chunk)
         dst.write(chunk)
         copied += len(chunk)
+        if on_block is not None:
+            on_block(copied)
     return copied
 
 
