@@ -9,6 +9,9 @@ bounded: past HIGH_WATER bytes queued, `write()` says so and the caller pauses i
 
 `Blocks` are the read buffers of a buffered protocol whose bytes go to a DiskSink: `ssl`
 decrypts into a block, and the file bytes go to the threads as views of it, with no copy.
+
+`ReadAhead` is the other way: a file being sent, read on a worker thread one block ahead of
+the loop's writes, so that a slow disk (busy, or a network share) never stalls the loop.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import asyncio
 import contextlib
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, BinaryIO
 
 HIGH_WATER = 8 * 1024 * 1024
@@ -74,6 +77,38 @@ class Blocks:
         if self.held_end > self.held_start:
             self.write(memoryview(self.block)[self.held_start : self.held_end])
         self.held_start = self.held_end
+
+
+class ReadAhead:
+    """The next `remaining` bytes of `handle`, block by block, each read on a worker thread
+    while the loop sends the one before. `close()` before the file is closed."""
+
+    def __init__(self, handle: BinaryIO, remaining: int, block: int = BLOCK) -> None:
+        self.handle = handle
+        self.remaining = remaining
+        self.block = block
+        self._ahead: asyncio.Future[bytes] | None = None
+
+    async def next(self) -> bytes:
+        """The next block; b"" at the end (of `remaining`, or of a file cut short)."""
+        if self.remaining <= 0:
+            return b""
+        ahead, self._ahead = self._ahead, None
+        chunk = await (ahead or self._read())
+        self.remaining -= len(chunk)
+        if chunk and self.remaining > 0:
+            self._ahead = asyncio.ensure_future(self._read())
+        return chunk
+
+    async def close(self) -> None:
+        """Let the read in flight end, so that the file is never closed under it."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            with contextlib.suppress(OSError, ValueError):
+                await ahead
+
+    def _read(self) -> Awaitable[bytes]:
+        return asyncio.to_thread(self.handle.read, min(self.block, self.remaining))
 
 
 class DiskSink:

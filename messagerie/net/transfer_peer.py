@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from messagerie import i18n, protocol
 from messagerie.errors import RemoteProtocolError
-from messagerie.net.disk import Blocks, DiskSink
+from messagerie.net.disk import Blocks, DiskSink, ReadAhead
 from messagerie.net.loop import widen_tls_reads
 from messagerie.protocol import transfer
 
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# A download writes chunks of this size until asyncio says the peer's buffer is full.
-DOWNLOAD_CHUNK = 1024 * 1024
 TRANSFER_WRITE_HIGH_WATER = 1024 * 1024
 
 
@@ -227,44 +225,36 @@ class TransferPeer(asyncio.BufferedProtocol):
     async def _send_file(self) -> None:
         """Write the file while asyncio says the peer's buffer has room, to the end.
 
-        Reads happen on a worker thread, one chunk ahead: a disk that is slow (busy with
-        another file's writes) must not stall the room's loop, and so the chat.
+        Reads happen on a worker thread, one block ahead (net/disk.ReadAhead): a disk that
+        is slow (busy with another file's writes) must not stall the room's loop, and so
+        the chat.
         """
-        state, handle = self.state, self.handle
-        ahead: asyncio.Future | None = None
+        state = self.state
+        reads = ReadAhead(self.handle, state.remaining)
         try:
             while state.remaining and not self.closed:
-                chunk = await (ahead or self._read(handle, state.remaining))
-                ahead = None
+                chunk = await reads.next()
                 if self.closed:
                     return
                 if not chunk:
                     self._fail("file_gone")  # shortened under us
                     return
                 state.sent(len(chunk))
-                if state.remaining:
-                    ahead = asyncio.ensure_future(self._read(handle, state.remaining))
                 self.transport.write(chunk)
                 self.last_active = self.files.room.loop.time()
                 if self.write_paused:
                     await self.can_write.wait()
             if not self.closed:
+                await reads.close()
                 self._close_file()
                 self.transport.close()
         except OSError as exc:
             log.warning("transfer: cannot read the file: %s", exc)
             self._fail("storage")
         finally:
-            if ahead is not None:
-                # Let the read in flight end before the file is closed under it.
-                with contextlib.suppress(OSError, ValueError):
-                    await ahead
+            await reads.close()
             if self.closed:
                 self._close_file()
-
-    @staticmethod
-    async def _read(handle: BinaryIO, remaining: int) -> bytes:
-        return await asyncio.to_thread(handle.read, min(DOWNLOAD_CHUNK, remaining))
 
     # --- the end ---
 
