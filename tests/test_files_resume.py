@@ -22,8 +22,8 @@ SIZE = 48 * 1024 * 1024
 
 
 def nothing_resumed(session, rec) -> bool:
-    """True when a started session resumed nothing: resumes are told in the same turn of
-    the loop as Connected, so once it is caught up after Connected, none can follow."""
+    """True when a started session resumed nothing: resumes are queued on the loop before
+    Connected is told, so once the session is caught up after Connected, none can follow."""
     rec.first(events.Connected)
     assert session.caught_up(5.0)
     return not rec.of(events.FileResumed)
@@ -51,6 +51,9 @@ def test_a_download_cut_by_the_apps_end_goes_on_at_the_next_start(sessions, tmp_
     assert (resumed.id, resumed.direction, resumed.name) == (offered.id, DOWNLOAD, "film.mkv")
     assert (resumed.size, resumed.sender, resumed.path) == (SIZE, offered.sender, str(folder))
     received = again_rec.first(events.FileReceived, id=offered.id, timeout=30)
+    # After the catch-up that the welcome brought (its offer first, then the resume).
+    told = [type(e) for e in again_rec.events if getattr(e, "id", None) == offered.id]
+    assert told.index(events.FileOffered) < told.index(events.FileResumed)
     assert again_rec.of(events.FileProgress)[0].done >= box["stopped"] // 2  # not from zero
     assert digest(received.path) == sha
     assert os.listdir(folder) == ["film.mkv"]

@@ -423,12 +423,14 @@ class JoinSession(Session):
 
         def on_client_event(event: events.Event) -> None:
             nonlocal resumed
-            self._emit(event)
             # Once joined (tokens come from the room), what the last session left unfinished
-            # goes on: once per session, not after every reconnection.
+            # goes on: once per session, not after every reconnection. At the loop's next
+            # turn, after the catch-up that the welcome carries, so that its lines come
+            # first; queued before Connected is told, so nothing can be asked in between.
             if isinstance(event, events.Connected) and not resumed:
                 resumed = True
-                self.transfers.resume_unfinished()
+                asyncio.get_running_loop().call_soon(self.transfers.resume_unfinished)
+            self._emit(event)
 
         client = RoomClient(
             host=config.host,
