@@ -1,9 +1,11 @@
 """Headless mode: the same core as the window, with stdin and stdout instead of Tk.
 
-Each line read from stdin is sent as a message, but for three commands: `/send PATH` shares a
-file, `/get ID` downloads one into the download folder, and `/msg NAME text` writes to NAME
+Each line read from stdin is sent as a message, but for four commands: `/send PATH` shares a
+file, `/get ID` downloads one into the download folder, `/msg NAME text` writes to NAME
 privately (a name with spaces is found as the longest known name, or may be quoted; an unknown
-or ambiguous name is an error line, and nothing is sent). End of input leaves cleanly (after
+or ambiguous name is an error line, and nothing is sent), and `/reply ID text` answers the
+message ID where it was said (privately to the other party if it was private; the room quotes
+it, or refuses an unknown one with `refused`). End of input leaves cleanly (after
 the outbox is acknowledged, within a bound). Events are printed as the original brief's lines,
 or with --json as one JSON object per line (fields in DESIGN.md). The lines come from the
 renderer the window uses too (`wording.describe`); this module only prints them. Ctrl-C and
@@ -59,6 +61,10 @@ CONTINUATION = "    "
 SEND_COMMAND = "/send"
 GET_COMMAND = "/get"
 MSG_COMMAND = "/msg"
+REPLY_COMMAND = "/reply"
+# How many private messages `/reply` remembers the other party of (the oldest are forgotten:
+# a reply to one of those goes to the room, which refuses it if the reader may not see it).
+PRIVATE_IDS_KEPT = 10_000
 
 
 class HeadlessFrontEnd:
@@ -77,6 +83,9 @@ class HeadlessFrontEnd:
         self.viewpoint = Viewpoint()  # only the network thread, in on_event, uses it
         # Who `/msg NAME` can reach (fed on the network thread, read on stdin's).
         self.directory = Directory()
+        # The other party of each private message seen, by id, for `/reply` (written on the
+        # network thread, read on stdin's: single dict operations, atomic under the GIL).
+        self.private_peers: dict[str, str] = {}
 
     def on_event(self, event: events.Event) -> None:
         """Called on the network thread."""
@@ -89,6 +98,10 @@ class HeadlessFrontEnd:
             self.stopped.set()
             return
         self.directory.apply(event)
+        if isinstance(event, events.MessageReceived) and event.private:
+            self.private_peers[event.id] = event.peer_id
+            if len(self.private_peers) > PRIVATE_IDS_KEPT:
+                del self.private_peers[next(iter(self.private_peers))]
         self._print(event)
         self.viewpoint = self.viewpoint.after(event)
 
@@ -231,15 +244,19 @@ def run(session: Session, front: HeadlessFrontEnd) -> int:
 
 
 def _command(session: Session, front: HeadlessFrontEnd, text: str) -> bool:
-    """Run `/send PATH`, `/get ID` or `/msg NAME text`; False when `text` is no such command
-    (a message). Raises LocalProtocolError for a `/msg` that cannot be sent."""
+    """Run `/send PATH`, `/get ID`, `/msg NAME text` or `/reply ID text`; False when `text`
+    is no such command (a message). Raises LocalProtocolError for a `/msg` or a `/reply`
+    that cannot be sent."""
     command, _, argument = text.partition(" ")
     argument = argument.strip()
-    if command not in (SEND_COMMAND, GET_COMMAND, MSG_COMMAND) or not argument:
+    if command not in (SEND_COMMAND, GET_COMMAND, MSG_COMMAND, REPLY_COMMAND) or not argument:
         return False
     if command == MSG_COMMAND:
         member, message = front.directory.split_addressed(argument)
         session.send(message, to=member.id)
+    elif command == REPLY_COMMAND:
+        msg_id, _, message = argument.partition(" ")
+        session.send(message.strip(), to=front.private_peers.get(msg_id, ""), reply_to=msg_id)
     elif command == SEND_COMMAND:
         session.send_file(Path(argument).expanduser())
     else:

@@ -179,3 +179,32 @@ def test_a_private_message_typed_while_the_host_is_down_is_sent_once_it_is_back(
     b.event("message", text="et pour tous")
     assert sum(1 for line in b.seen if "écrit pendant la coupure" in line) == 1
     assert not any("écrit pendant la coupure" in line for line in host2.seen)
+
+
+def test_reply_answers_where_the_message_was_said(procs, tmp_path):
+    host = procs("serve", "--headless", "--port", "0", data_dir=tmp_path / "host")
+    port = host.event("listening")["port"]
+    a, _ = _join(procs, port, "Ana", tmp_path / "a")
+    b, _ = _join(procs, port, "Bob", tmp_path / "b")
+    c, _ = _join(procs, port, "Chloé", tmp_path / "c")
+    a.event("joined", name="Chloé")
+    # A room message answered: a room message that quotes it, for everyone.
+    a.send("Qui vient jeudi ?")
+    asked = b.event("message", text="Qui vient jeudi ?")
+    b.send(f"/reply {asked['id']} Moi !")
+    for p in (a, c):
+        got = p.event("message", text="Moi !")
+        assert got["reply"] == {"id": asked["id"], "from": "Ana", "text": "Qui vient jeudi ?"}
+        assert not got.get("private")
+    # A private message answered: privately, to its other party only, quoted.
+    a.send(f"/msg Bob {SECRET}")
+    secret = b.event("message", text=SECRET)
+    b.send(f"/reply {secret['id']} bien reçu")
+    got = a.event("message", text="bien reçu")
+    assert got["private"] is True and got["peer"] == "Bob" and got["reply"]["text"] == SECRET
+    c.send("témoin")
+    a.event("message", text="témoin")
+    assert not any("bien reçu" in line for line in c.seen)
+    # An id the room does not know: refused, nothing sent.
+    b.send("/reply 0123456789abcdef0123456789abcdef ça ?")
+    assert b.event("refused")["code"] == "unknown_reply"
