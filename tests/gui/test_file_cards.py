@@ -143,8 +143,19 @@ def test_screenshots_of_file_cards_in_light_and_dark(app, tmp_path):
             offer(2, name="vacances.png", size=picture.stat().st_size, media_type="image/png"),
             ev.FileReceived(id="f2", name="vacances.png", path=str(picture)),
             offer(3, name="film de la fête.mkv", size=700_000_000, media_type="video/x-matroska"),
+            ev.FileResumed(
+                id="t7",
+                direction="upload",
+                name="Vacances",
+                size=0,
+                media_type="",
+                sender="",
+                path=str(tmp_path / "Vacances"),
+            ),
+            ev.FileFailed(id="t7", direction="upload", name="Vacances", code="not_a_file"),
         ],
     )
+    assert chat.cards["t7"].state == "failed"
     chat.show_preview("f2", image.resize((220, 137)))
     big = chat.cards["f3"]
     clock = iter(float(t) for t in range(100))
