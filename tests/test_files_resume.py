@@ -212,3 +212,33 @@ def test_a_headless_download_killed_mid_way_goes_on_when_join_runs_again(session
             again.close()
     assert digest(saved["path"]) == sha
     assert saved["path"] == str(folder / "compte rendu.pdf")
+
+
+def test_an_upload_the_room_had_already_announced_is_not_sent_twice(sessions, tmp_path):
+    host, join = sessions
+    _, host_rec, port = host(limits=EVERY_CHUNK)
+    source = tmp_path / "bilan.xlsx"
+    make_file(source, 2 * 1024 * 1024)
+    data = tmp_path / "ana-data"
+    ana, ana_rec = join(port, "Ana", limits=EVERY_CHUNK, data_dir=data)
+    transfer_id = ana.send_file(source)
+    stored = ana_rec.first(events.FileSent, id=transfer_id).file_id
+    ana.stop()
+    ana_rec.first(events.Stopped)
+    # What a session cut between the room's announcement and its answer leaves behind:
+    # the upload still written down as unfinished.
+    left = UnfinishedTransfers(data, room=f"127.0.0.1:{port}")
+    left.add(Unfinished(transfer_id, UPLOAD, str(source)))
+    left.close()
+
+    again, again_rec = join(port, "Ana", limits=EVERY_CHUNK, data_dir=data)
+    assert again_rec.first(events.FileResumed).id == transfer_id
+    # Found in the catch-up: told as sent, with the room's id, and nothing moved.
+    assert again_rec.first(events.FileSent, id=transfer_id).file_id == stored
+    assert not again_rec.of(events.FileProgress)
+    assert again.caught_up(5.0)
+    assert [o.id for o in host_rec.of(events.FileOffered)] == [stored]
+    again.stop()
+    again_rec.first(events.Stopped)
+    third, third_rec = join(port, "Ana", limits=EVERY_CHUNK, data_dir=data)
+    assert nothing_resumed(third, third_rec)

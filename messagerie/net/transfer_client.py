@@ -184,7 +184,7 @@ class Transfers:
                         path=str(path),
                     )
                 )
-                self._spawn(self._upload(path, left.id), left.id)
+                self._spawn(self._upload(path, left.id, resumed=True), left.id)
                 continue
             try:
                 info = protocol.FileInfo(**left.offer)
@@ -253,7 +253,7 @@ class Transfers:
 
     # --- upload ---
 
-    async def _upload(self, path: Path, transfer_id: str) -> None:
+    async def _upload(self, path: Path, transfer_id: str, *, resumed: bool = False) -> None:
         name = clean_file_name(path.name)
 
         def failed(code: str, **details: object) -> None:
@@ -271,6 +271,11 @@ class Transfers:
         except OSError as exc:
             failed("file_unreadable", detail=exc.strerror or str(exc))
             return
+        if resumed and (stored := self._already_offered(name, size, sha256)) is not None:
+            # The room had stored and announced it when the last session ended, before
+            # that session heard so: sent already, not a second copy for everyone.
+            self.emit(events.FileSent(id=transfer_id, file_id=stored, name=name))
+            return
         request_fields = dict(name=name, size=size, sha256=sha256, media_type=media_type_of(name))
         progress = Progress(self.emit, transfer_id, "upload", self.limits.progress_every_s)
 
@@ -285,6 +290,15 @@ class Transfers:
             progress.stop()
         if file_id is not None:
             self.emit(events.FileSent(id=transfer_id, file_id=file_id, name=name))
+
+    def _already_offered(self, name: str, size: int, sha256: str) -> str | None:
+        """The id of our own offer of this very file in what the room has shown us, if any."""
+        for offer in reversed(self.client.offers.values()):
+            if (offer.sha256, offer.size, offer.sender) == (sha256, size, self.client.name) and (
+                clean_file_name(offer.name) == name
+            ):
+                return offer.id
+        return None
 
     async def _upload_once(self, path: Path, token, size: int, progress: Progress) -> str:
         reader, writer = await open_streams(self.client.open_transfer)
