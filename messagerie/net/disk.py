@@ -3,7 +3,7 @@
 Hashing (SHA-256) and writing a file cost more CPU than the TLS that carries it, and both
 release the GIL on large blocks: done on worker threads (one each), they run beside the loop
 while it decrypts the next bytes, and the chat that shares the loop waits behind neither. The
-loop only copies each block (it reads into a reused buffer) and queues it. Memory stays
+loop only queues each block (see `Blocks`, below: no copy). Memory stays
 bounded: past HIGH_WATER bytes queued, `write()` says so and the caller pauses its reads;
 `on_drain` is called on the loop once the worker is back under LOW_WATER.
 

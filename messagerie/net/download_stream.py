@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 
 from messagerie.errors import MessagerieError, NetworkError, TransferError
 from messagerie.net.disk import Blocks, DiskSink
+from messagerie.net.loop import SilenceWatch
 from messagerie.protocol import transfer
 
 
@@ -31,7 +32,6 @@ class DownloadStream(asyncio.BufferedProtocol):
     ) -> None:
         self.state = state
         self.on_progress = on_progress
-        self.dead_peer_s = dead_peer_s
         self.loop = asyncio.get_running_loop()
         self.ended: asyncio.Future[None] = self.loop.create_future()
         self.transport: asyncio.Transport | None = None
@@ -39,14 +39,12 @@ class DownloadStream(asyncio.BufferedProtocol):
         self.blocks = Blocks(self._write)
         # Reads wait while the disk threads catch up; that is not the peer being silent.
         self.reads_held = False
-        self.last_active = self.loop.time()
-        self.idle_timer: asyncio.TimerHandle | None = None
+        self.watch = SilenceWatch(self.loop, dead_peer_s, self._silent, lambda: self.reads_held)
 
     def begin(self, handle: BinaryIO, digest: Any) -> None:
         """Write what arrives to `handle` and `digest`, and ask for the file."""
         self.sink = DiskSink(self.loop, handle, digest, on_drain=self._drained)
-        self.last_active = self.loop.time()
-        self._watch_idle(self.dead_peer_s)
+        self.watch.start()
         self.transport.write(self.state.opener())
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -64,7 +62,7 @@ class DownloadStream(asyncio.BufferedProtocol):
 
     def buffer_updated(self, nbytes: int) -> None:
         data, start = self.blocks.received(nbytes)
-        self.last_active = self.loop.time()
+        self.watch.seen()
         if self.sink is None:  # the host speaks only after our opener: not a host
             self.transport.abort()
             self._end(NetworkError("connection_lost"))
@@ -84,21 +82,14 @@ class DownloadStream(asyncio.BufferedProtocol):
             self.transport.pause_reading()
 
     def _drained(self) -> None:
-        self.last_active = self.loop.time()
+        self.watch.seen()
         if self.reads_held and not self.ended.done():
             self.reads_held = False
             self.transport.resume_reading()
 
-    def _watch_idle(self, delay: float) -> None:
-        self.idle_timer = self.loop.call_later(delay, self._idle_check)
-
-    def _idle_check(self) -> None:
-        idle = self.loop.time() - self.last_active
-        if not self.reads_held and idle >= self.dead_peer_s:
-            self.transport.abort()
-            self._end(NetworkError("connection_lost"))
-            return
-        self._watch_idle(max(0.0, self.dead_peer_s - idle) or self.dead_peer_s)
+    def _silent(self) -> None:
+        self.transport.abort()
+        self._end(NetworkError("connection_lost"))
 
     def eof_received(self) -> bool:
         return False
@@ -111,9 +102,7 @@ class DownloadStream(asyncio.BufferedProtocol):
         # from all of it.
         if self.sink is not None:
             self.blocks.hand_over()
-        if self.idle_timer is not None:
-            self.idle_timer.cancel()
-            self.idle_timer = None
+        self.watch.stop()
         if self.ended.done():
             return
         if error is None:

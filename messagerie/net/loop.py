@@ -55,6 +55,51 @@ def widen_tls_reads(transport: asyncio.BaseTransport) -> None:
         ssl_protocol.max_size = TRANSFER_TLS_READ_BUFFER
 
 
+class SilenceWatch:
+    """Calls `on_silent()` once nothing was `seen()` for `limit_s`, except while `excused()`
+    (the connection waits for our own disk, say: not the peer being silent). For a transfer
+    connection, on the loop; `start()` it, `stop()` it when the connection ends."""
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        limit_s: float,
+        on_silent: Callable[[], None],
+        excused: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.loop = loop
+        self.limit_s = limit_s
+        self.on_silent = on_silent
+        self.excused = excused
+        self.last_seen = loop.time()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def start(self) -> None:
+        self.seen()
+        self._arm(self.limit_s)
+
+    def seen(self) -> None:
+        """Something moved: the silence starts again from now."""
+        self.last_seen = self.loop.time()
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _arm(self, delay: float) -> None:
+        self._timer = self.loop.call_later(delay, self._check)
+
+    def _check(self) -> None:
+        self._timer = None
+        silent = self.loop.time() - self.last_seen
+        if not self.excused() and silent >= self.limit_s:
+            self.on_silent()
+            return
+        # Excused past the limit: look again a whole limit later, not at once in a loop.
+        self._arm(max(0.0, self.limit_s - silent) or self.limit_s)
+
+
 class NetworkThread:
     """A daemon thread running one asyncio loop until `stop()`."""
 

@@ -114,13 +114,6 @@ class Progress:
         self.emit(events.FileProgress(id=self.id, direction=self.direction, done=done, total=total))
 
 
-def _size_of(path: Path) -> int:
-    try:
-        return path.stat().st_size if path.is_file() else 0
-    except OSError:
-        return 0
-
-
 def media_type_of(name: str) -> str:
     guessed = mimetypes.guess_type(name, strict=False)[0] or ""
     try:
@@ -173,38 +166,31 @@ class Transfers:
                 continue
             path = Path(left.path)
             if left.direction == UPLOAD:
-                self.emit(
-                    events.FileResumed(
-                        id=left.id,
-                        direction=UPLOAD,
-                        name=clean_file_name(path.name),
-                        size=_size_of(path),
-                        media_type=media_type_of(path.name),
-                        sender="",
-                        path=str(path),
-                    )
-                )
-                self._spawn(self._upload(path, left.id, resumed=True), left.id)
-                continue
-            try:
-                info = protocol.FileInfo(**left.offer)
-            except (TypeError, MessagerieError):
-                log.warning("unfinished download %s: damaged offer, forgotten", left.id)
-                self.unfinished.remove(left.id)
-                continue
-            name = clean_file_name(info.name)
+                name = clean_file_name(path.name)
+                size, media_type, sender = downloads.size_to_send(path), media_type_of(name), ""
+                work = self._upload(path, left.id, resumed=True)
+            else:
+                try:
+                    info = protocol.FileInfo(**left.offer)
+                except (TypeError, MessagerieError):
+                    log.warning("unfinished download %s: damaged offer, forgotten", left.id)
+                    self.unfinished.remove(left.id)
+                    continue
+                name = clean_file_name(info.name)
+                size, media_type, sender = info.size, info.media_type, info.sender
+                work = self._download(left.id, path, info)
             self.emit(
                 events.FileResumed(
-                    id=info.id,
-                    direction=DOWNLOAD,
+                    id=left.id,
+                    direction=left.direction,
                     name=name,
-                    size=info.size,
-                    media_type=info.media_type,
-                    sender=info.sender,
+                    size=size,
+                    media_type=media_type,
+                    sender=sender,
                     path=str(path),
                 )
             )
-            self._spawn(self._download(info.id, path, info), info.id)
+            self._spawn(work, left.id)
 
     def cancel(self, transfer_id: str) -> bool:
         """Stop the upload or download `transfer_id` at once; its task then tells
@@ -453,7 +439,7 @@ async def host_send(files, path: Path, transfer_id: str, sender: str, emit, stop
         )
 
     progress = Progress(emit, transfer_id, "upload", files.limits.progress_every_s)
-    on_block = _told_on_loop(progress, _size_of(Path(path)))
+    on_block = _told_on_loop(progress, downloads.size_to_send(Path(path)))
     try:
         size, sha256, pushed_out = await _copy_off_loop(
             lambda: files.store.add_copy(path, file_id, stop, on_block), stop

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from messagerie import i18n, protocol
 from messagerie.errors import RemoteProtocolError
 from messagerie.net.disk import Blocks, DiskSink, ReadAhead
-from messagerie.net.loop import widen_tls_reads
+from messagerie.net.loop import SilenceWatch, widen_tls_reads
 from messagerie.protocol import transfer
 
 if TYPE_CHECKING:
@@ -56,9 +56,13 @@ class TransferPeer(asyncio.BufferedProtocol):
         self.closed = False
         self.task: asyncio.Task | None = None
         # A transfer that moves nothing for dead_peer_s (a peer that stopped sending or
-        # reading) is cut, like a silent chat connection.
-        self.last_active = 0.0
-        self.idle_timer: asyncio.TimerHandle | None = None
+        # reading) is cut, like a silent chat connection; not while we open or store the file.
+        self.watch = SilenceWatch(
+            files.room.loop,
+            files.limits.dead_peer_s,
+            lambda: self._fail("peer_timeout"),
+            lambda: self.busy,
+        )
 
     def start(self, opened: protocol.TransferOpened) -> None:
         peer = self.peer
@@ -74,22 +78,8 @@ class TransferPeer(asyncio.BufferedProtocol):
         except RemoteProtocolError as exc:
             self._fail(exc.code)
             return
-        self.last_active = self.files.room.loop.time()
-        self._watch_idle(self.files.limits.dead_peer_s)
+        self.watch.start()
         self.task = self.files.room.loop.create_task(self._busy(self._prepare()))
-
-    def _watch_idle(self, delay: float) -> None:
-        self.idle_timer = self.files.room.loop.call_later(delay, self._idle_check)
-
-    def _idle_check(self) -> None:
-        self.idle_timer = None
-        if self.closed:
-            return
-        idle = self.files.room.loop.time() - self.last_active
-        if not self.busy and idle >= self.files.limits.dead_peer_s:
-            self._fail("peer_timeout")
-            return
-        self._watch_idle(max(0.0, self.files.limits.dead_peer_s - idle))
 
     async def _busy(self, work: Coroutine[Any, Any, None]) -> None:
         self.busy = True
@@ -141,7 +131,7 @@ class TransferPeer(asyncio.BufferedProtocol):
         return self.blocks.buffer()
 
     def buffer_updated(self, nbytes: int) -> None:
-        self.last_active = self.files.room.loop.time()
+        self.watch.seen()
         received, start = self.blocks.received(nbytes)
         state = self.state
         try:
@@ -218,7 +208,7 @@ class TransferPeer(asyncio.BufferedProtocol):
         self.can_write.clear()
 
     def resume_writing(self) -> None:
-        self.last_active = self.files.room.loop.time()
+        self.watch.seen()
         self.write_paused = False
         self.can_write.set()
 
@@ -241,7 +231,7 @@ class TransferPeer(asyncio.BufferedProtocol):
                     return
                 state.sent(len(chunk))
                 self.transport.write(chunk)
-                self.last_active = self.files.room.loop.time()
+                self.watch.seen()
                 if self.write_paused:
                     await self.can_write.wait()
             if not self.closed:
@@ -264,8 +254,7 @@ class TransferPeer(asyncio.BufferedProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
         self.can_write.set()  # a download waiting for room ends
-        if self.idle_timer is not None:
-            self.idle_timer.cancel()
+        self.watch.stop()
         # A task under way (opening, sending or storing the file) sees `closed` and tidies
         # up itself.
         if self.task is None or self.task.done():

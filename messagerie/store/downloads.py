@@ -54,6 +54,16 @@ def open_to_send(path: Path) -> BinaryIO:
         raise
 
 
+def size_to_send(path: Path) -> int:
+    """The size of the file at `path` as a card or an event shows it before the transfer
+    reads it: 0 for what is no regular file (a folder's own size means nothing here) or
+    cannot be read."""
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0
+
+
 def copy_blocks(
     src: BinaryIO,
     dst: BinaryIO,

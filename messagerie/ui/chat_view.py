@@ -22,6 +22,7 @@ from messagerie.i18n import tr
 from messagerie.net import events as ev
 from messagerie.net.directory import Directory
 from messagerie.protocol.filenames import clean_file_name
+from messagerie.store import downloads
 from messagerie.ui import dnd, forms
 from messagerie.ui.conversations import Conversations
 from messagerie.ui.file_card import FileActions, FileCard
@@ -314,10 +315,7 @@ class ChatView(ttk.Frame):
             # A dropped folder or a vanished file gets its card too, which says why it
             # cannot be sent (not_a_file, file_unreadable): a drop is never ignored unseen.
             path = Path(raw)
-            try:
-                size = path.stat().st_size if path.is_file() else 0  # a folder's is its own
-            except OSError:
-                size = 0
+            size = downloads.size_to_send(path)
             try:
                 transfer_id = self.files.send(os.fspath(path))
             except MessagerieError as exc:  # the session is gone: say so under the field

@@ -39,6 +39,13 @@ def offer(i: int, **kw) -> ev.FileOffered:
     return ev.FileOffered(**values)
 
 
+def resumed(file_id: str, name: str, **kw) -> ev.FileResumed:
+    """A transfer of the last session going on: an upload of ours unless told otherwise."""
+    values = dict(direction="upload", size=0, media_type="", sender="", path="/d")
+    values.update(kw)
+    return ev.FileResumed(id=file_id, name=name, **values)
+
+
 def test_a_card_shows_name_size_sender_and_replaces_the_get_line(app):
     c = app()
     files = FakeFiles()
@@ -143,15 +150,7 @@ def test_screenshots_of_file_cards_in_light_and_dark(app, tmp_path):
             offer(2, name="vacances.png", size=picture.stat().st_size, media_type="image/png"),
             ev.FileReceived(id="f2", name="vacances.png", path=str(picture)),
             offer(3, name="film de la fête.mkv", size=700_000_000, media_type="video/x-matroska"),
-            ev.FileResumed(
-                id="t7",
-                direction="upload",
-                name="Vacances",
-                size=0,
-                media_type="",
-                sender="",
-                path=str(tmp_path / "Vacances"),
-            ),
+            resumed("t7", "Vacances", path=str(tmp_path / "Vacances")),
             ev.FileFailed(id="t7", direction="upload", name="Vacances", code="not_a_file"),
         ],
     )
@@ -214,16 +213,14 @@ def test_narrow_the_file_button_keeps_its_icon_only(app):
 def test_a_resumed_upload_gets_its_card_back_and_a_line_says_it_goes_on(app, tmp_path):
     c = app()
     chat = chat_view(c, files=FakeFiles().actions())
-    resumed = ev.FileResumed(
-        id="t9",
-        direction="upload",
-        name="bilan.xlsx",
-        size=3_000_000,
-        media_type="",
-        sender="",
-        path=str(tmp_path / "bilan.xlsx"),
+    feed(
+        c,
+        chat,
+        [
+            connected(),
+            resumed("t9", "bilan.xlsx", size=3_000_000, path=str(tmp_path / "bilan.xlsx")),
+        ],
     )
-    feed(c, chat, [connected(), resumed])
     card = chat.cards["t9"]
     assert card.upload and card.title.cget("text") == "bilan.xlsx"
     assert "Reprise de l’envoi de « bilan.xlsx »" in chat.history.content()
@@ -236,14 +233,6 @@ def test_a_resumed_upload_gets_its_card_back_and_a_line_says_it_goes_on(app, tmp
     screenshot(c.root, "chat-file-resumed")
     # A resumed download finds the card its offer made in the history: no second one.
     feed(c, chat, [offer(1)])
-    again = ev.FileResumed(
-        id="f1",
-        direction="download",
-        name="document 1.pdf",
-        size=2_500_000,
-        media_type="application/pdf",
-        sender="Bob",
-        path=str(tmp_path),
-    )
+    again = resumed("f1", "document 1.pdf", direction="download", size=2_500_000, sender="Bob")
     feed(c, chat, [again])
     assert sum(1 for k in chat.cards.values() if k.name == "document 1.pdf") == 1
